@@ -1,0 +1,44 @@
+"""mentormatch: matching and cycle monitoring for professional mentorship programs.
+
+>>> import mentormatch as mm
+>>> policy = mm.get_policy("amcto")
+>>> policy.matching.capacity_cap
+1
+"""
+
+from . import datasets, policies
+from ._errors import (
+    ApplicationError,
+    LogError,
+    MatchInfeasibleError,
+    MentormatchError,
+    PolicyError,
+)
+from ._params import ParameterError
+from ._policy import CycleRule, CycleSettings, EligibilityRule, MatchingSettings, ProgramPolicy
+from .compliance import ComplianceReport, check_cycle
+from .policies import get_policy
+from .solver import AssignmentResult, solve_assignment
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "ApplicationError",
+    "AssignmentResult",
+    "ComplianceReport",
+    "CycleRule",
+    "CycleSettings",
+    "EligibilityRule",
+    "LogError",
+    "MatchInfeasibleError",
+    "MatchingSettings",
+    "MentormatchError",
+    "ParameterError",
+    "PolicyError",
+    "ProgramPolicy",
+    "check_cycle",
+    "datasets",
+    "get_policy",
+    "policies",
+    "solve_assignment",
+]

@@ -1,0 +1,477 @@
+"""The preset policies of the four programs mentormatch was built from.
+
+Each rule cites the document it comes from (``shared/seeds/`` in the project's
+repository). Start from a preset and change what your program does differently,
+in code with :func:`dataclasses.replace` or in TOML with ``base = "amcto"``.
+
+>>> import mentormatch as mm
+>>> mm.get_policy("AMCTO").name
+'AMCTO Mentorship Program'
+>>> [r.code for r in mm.policies.AMCTO.eligibility]
+['membership', 'mentor_experience', 'mentee_experience', 'commitment']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from types import MappingProxyType
+
+from ._errors import PolicyError
+from ._policy import (
+    CycleRule,
+    CycleSettings,
+    EligibilityRule,
+    MatchingSettings,
+    ProgramPolicy,
+)
+
+__all__ = ["AMA", "AMCTO", "CMA3", "LTB", "PRESETS", "get_policy"]
+
+_AMCTO_GUIDE = "amcto-program-guide.txt"
+_AMCTO_BOOK = "amcto-mentorship-handbook.md"
+_AMA = "ama-mentorship-program.md"
+_CMA3 = "3cma-connect-mentorship.txt"
+_LTB = "ltb-mentoring-guide.txt"
+
+#: Regions of Ontario used by the AMCTO preset (a preference only: AMCTO FAQ
+#: "This may include someone who is not necessarily from your region").
+ONTARIO_REGIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "Eastern": ("Central", "Northeastern"),
+        "Central": ("Eastern", "Toronto", "Southwestern", "Northeastern"),
+        "Toronto": ("Central", "Southwestern"),
+        "Southwestern": ("Central", "Toronto"),
+        "Northeastern": ("Eastern", "Central", "Northwestern"),
+        "Northwestern": ("Northeastern",),
+    }
+)
+
+ALBERTA_REGIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "Northern": ("Edmonton", "Central"),
+        "Edmonton": ("Northern", "Central"),
+        "Central": ("Northern", "Edmonton", "Calgary", "Southern"),
+        "Calgary": ("Central", "Southern"),
+        "Southern": ("Central", "Calgary"),
+    }
+)
+
+US_REGIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "Northeast": ("Southeast", "Midwest"),
+        "Southeast": ("Northeast", "Midwest", "Southwest"),
+        "Midwest": ("Northeast", "Southeast", "Southwest", "West", "Northwest"),
+        "Southwest": ("Southeast", "Midwest", "West"),
+        "West": ("Southwest", "Midwest", "Northwest"),
+        "Northwest": ("West", "Midwest"),
+    }
+)
+
+
+AMCTO = ProgramPolicy(
+    name="AMCTO Mentorship Program",
+    description=(
+        "Association of Municipal Managers, Clerks and Treasurers of Ontario. Applications in "
+        "July, matching in August, the program runs September to June. One-on-one matches; "
+        "mutual requests honored; matches may be outside the applicant's region."
+    ),
+    eligibility=(
+        EligibilityRule(
+            code="membership",
+            test="is_true",
+            column="member_in_good_standing",
+            detail=(
+                "The program is only open to AMCTO members in good standing; "
+                "the application says {actual}."
+            ),
+            source=f"{_AMCTO_GUIDE}: Requirements for participation; FAQ",
+        ),
+        EligibilityRule(
+            code="mentor_experience",
+            test="at_least",
+            column="years_experience",
+            roles=("mentor",),
+            value=7,
+            detail=(
+                "Mentors need at least {value} years of professional experience; "
+                "the application says {actual}."
+            ),
+            source=f"{_AMCTO_GUIDE}: Roles & Responsibilities",
+        ),
+        EligibilityRule(
+            code="mentee_experience",
+            test="below",
+            column="years_experience",
+            roles=("mentee",),
+            value=7,
+            unless="new_to_sector",
+            detail=(
+                "Mentees need under {value} years of professional experience or to be new to "
+                "the municipal sector; the application says {actual} years and "
+                "new to the sector: {unless_actual}."
+            ),
+            source=f"{_AMCTO_GUIDE}: Roles & Responsibilities",
+        ),
+        EligibilityRule(
+            code="commitment",
+            test="at_least",
+            column="commitment_months",
+            value=9,
+            detail=(
+                "Participants commit to at least {value} months in the program; "
+                "the application says {actual}."
+            ),
+            source=f"{_AMCTO_GUIDE}: Requirements for participation; FAQ 'full nine months'",
+        ),
+    ),
+    matching=MatchingSettings(
+        capacity_cap=1,
+        allow_same_organization=False,
+        allow_previous_partners=False,
+        honor_mutual_requests=True,
+        weights={"goals": 0.35, "skills": 0.3, "interests": 0.1, "region": 0.1, "experience": 0.15},
+        region_adjacency=ONTARIO_REGIONS,
+        priority="pairs_first",
+        favor_previously_unmatched=True,
+    ),
+    cycle=CycleSettings(
+        start_month=9,
+        end_month=6,
+        holidays_country="CA",
+        holidays_subdivision="ON",
+        rules=(
+            CycleRule(
+                code="max_gap",
+                severity="required",
+                params={"max_days": 42},
+                description="Never more than six weeks between meetings.",
+                source=f"{_AMCTO_GUIDE}: Mentorship Agreement",
+            ),
+            CycleRule(
+                code="monthly_meeting",
+                severity="recommended",
+                params={"min_meetings": 1},
+                description="Meet at least once a month or every 4-6 weeks.",
+                source=f"{_AMCTO_GUIDE}: FAQ 'How often should I meet with my match?'",
+            ),
+            CycleRule(
+                code="meeting_duration",
+                severity="required",
+                params={"min_minutes": 30, "max_minutes": 90},
+                description="Each meeting lasts a minimum of 30 and a maximum of 90 minutes.",
+                source=f"{_AMCTO_GUIDE}: Mentorship Agreement",
+            ),
+            CycleRule(
+                code="monthly_hours",
+                severity="recommended",
+                params={"min_hours": 1, "max_hours": 3},
+                description="A minimum commitment of 1-3 hours per month.",
+                source=f"{_AMCTO_GUIDE}: FAQ 'How often should I meet with my match?'",
+            ),
+            CycleRule(
+                code="min_relationship_length",
+                severity="required",
+                params={"months": 9},
+                description="The relationship will last for at least nine months.",
+                source=f"{_AMCTO_GUIDE}: Mentorship Agreement",
+            ),
+            CycleRule(
+                code="forms_signed",
+                severity="required",
+                params={"kinds": ["agreement_signed", "confidentiality_signed"]},
+                description=(
+                    "Signed program agreement and confidentiality forms before participating "
+                    "(discussed at the first meeting: signing that day counts)."
+                ),
+                source=f"{_AMCTO_GUIDE}: Requirements for participation; The Mentorship Agreement",
+            ),
+            CycleRule(
+                code="final_survey",
+                severity="required",
+                params={"within_days_after_end": 30},
+                description=(
+                    "All participants complete a survey after the formal program end date "
+                    "(the guide sets no deadline; the preset allows 30 days)."
+                ),
+                source=f"{_AMCTO_GUIDE}: Program Timeline",
+            ),
+            CycleRule(
+                code="informal_assessment",
+                severity="recommended",
+                params={"max_interval_months": 3},
+                description="Informal assessment of the relationship every two-three months.",
+                source=f"{_AMCTO_GUIDE}: Mentorship Agreement",
+            ),
+            CycleRule(
+                code="log_agreement",
+                severity="required",
+                params={"tolerance_minutes": 0},
+                description=(
+                    "Mentor and mentee agree on the time spent together (required to claim PDUs)."
+                ),
+                source=f"{_AMCTO_GUIDE}: FAQ 'How do I account for the time...'",
+            ),
+        ),
+    ),
+)
+
+
+AMA = ProgramPolicy(
+    name="AMA Mentorship Program",
+    description=(
+        "Alberta Museums Association. Open to Individual Members in good standing ratified by "
+        "the Board; runs October to August; Mentorship Plan, Quarterly Updates, mid-program and "
+        "final surveys required."
+    ),
+    eligibility=(
+        EligibilityRule(
+            code="membership",
+            test="is_true",
+            column="member_in_good_standing",
+            detail=(
+                "The program is open to AMA Individual Members in good standing; "
+                "the application says {actual}."
+            ),
+            source=f"{_AMA}: Eligibility and Requirements",
+        ),
+        EligibilityRule(
+            code="board_ratified",
+            test="is_true",
+            column="board_ratified",
+            detail=(
+                "Individual Members must be ratified by the AMA's Board of Directors before "
+                "the mentoring relationship starts; the application says {actual}."
+            ),
+            source=f"{_AMA}: Eligibility and Requirements",
+        ),
+        EligibilityRule(
+            code="career_stage",
+            test="stage_above",
+            column="career_stage",
+            scale=(1, 4),
+            detail=(
+                "A mentor's Professional Development Map stage must be above their mentee's "
+                "(stages {low} to {high}); the application says stage {actual}, where no "
+                "{counterpart} can be found."
+            ),
+            source=f"{_AMA}: Eligibility and Requirements (Professional Development Map)",
+        ),
+    ),
+    matching=MatchingSettings(
+        capacity_cap=1,
+        allow_same_organization=True,
+        weights={"goals": 0.4, "skills": 0.2, "interests": 0.2, "experience": 0.2},
+        region_adjacency=ALBERTA_REGIONS,
+    ),
+    cycle=CycleSettings(
+        start_month=10,
+        end_month=8,
+        holidays_country="CA",
+        holidays_subdivision="AB",
+        rules=(
+            CycleRule(
+                code="monthly_meeting",
+                severity="required",
+                params={"min_meetings": 1},
+                description="Pairs are expected to meet at least once per month.",
+                source=f"{_AMA}: Timeline and Meetings",
+            ),
+            CycleRule(
+                code="meeting_duration",
+                severity="recommended",
+                params={"min_minutes": 60},
+                description="Meetings are most productive at one hour or more.",
+                source=f"{_AMA}: Timeline and Meetings",
+            ),
+            CycleRule(
+                code="plan_submitted",
+                severity="required",
+                params={"within_months": 1},
+                description="Submit the Mentorship Plan to the Program Coordinator in October.",
+                source=f"{_AMA}: Eligibility and Requirements; Sample Mentorship Plan (October)",
+            ),
+            CycleRule(
+                code="quarterly_update",
+                severity="required",
+                params={"months": [1, 4, 7], "business_day": 1},
+                description=(
+                    "One Quarterly Update per pair on the first business day of January, "
+                    "April and July."
+                ),
+                source=f"{_AMA}: Quarterly Updates",
+            ),
+            CycleRule(
+                code="mid_survey",
+                severity="required",
+                params={"month": 3},
+                description="Each participant completes the mid-program survey in March.",
+                source=f"{_AMA}: Sample Mentorship Plan (March)",
+            ),
+            CycleRule(
+                code="final_survey",
+                severity="required",
+                params={"month": 8},
+                description="Each participant completes the final survey in August.",
+                source=f"{_AMA}: Sample Mentorship Plan (August)",
+            ),
+            CycleRule(
+                code="in_person_meeting",
+                severity="recommended",
+                params={"min_count": 1},
+                description="Meet in person at least once if possible.",
+                source=f"{_AMA}: Timeline and Meetings",
+            ),
+        ),
+    ),
+)
+
+
+CMA3 = ProgramPolicy(
+    name="3CMA Connect Member Mentorship",
+    description=(
+        "City-County Communications & Marketing Association. Rolling registration; matched on "
+        "mutual areas of interest, community size and geographic location; initial contact "
+        "within 30 days of the assignment."
+    ),
+    eligibility=(
+        EligibilityRule(
+            code="membership",
+            test="is_true",
+            column="member_in_good_standing",
+            detail=(
+                "All mentees and mentors must be 3CMA members in good standing; "
+                "the application says {actual}."
+            ),
+            source=f"{_CMA3}: Eligibility Requirements",
+        ),
+        EligibilityRule(
+            code="comms_role",
+            test="is_true",
+            column="comms_role",
+            detail=(
+                "Participants must serve in a local-government position that involves "
+                "marketing and communication; the application says {actual}."
+            ),
+            source=f"{_CMA3}: Eligibility Requirements",
+        ),
+        EligibilityRule(
+            code="application_complete",
+            test="is_true",
+            column="application_complete",
+            detail=(
+                "All mentees and mentors must complete the online application; "
+                "the application says {actual}."
+            ),
+            source=f"{_CMA3}: Eligibility Requirements",
+        ),
+    ),
+    matching=MatchingSettings(
+        capacity_cap=1,
+        allow_same_organization=True,
+        weights={"interests": 0.4, "community_size": 0.3, "region": 0.3},
+        region_adjacency=US_REGIONS,
+    ),
+    cycle=CycleSettings(
+        holidays_country="US",
+        rules=(
+            CycleRule(
+                code="first_contact",
+                severity="required",
+                params={"within_days": 30},
+                description="Make initial contact within 30 days of the assignment.",
+                source=f"{_CMA3}: Application and Mentorship Process",
+            ),
+            CycleRule(
+                code="monthly_meeting",
+                severity="recommended",
+                params={"min_meetings": 1},
+                description=(
+                    "Meetings recommended a minimum of once each month (ideally two to three)."
+                ),
+                source=f"{_CMA3}: Application and Mentorship Process",
+            ),
+        ),
+    ),
+)
+
+
+LTB = ProgramPolicy(
+    name="LTB Mentoring Program",
+    description=(
+        "LTB mentoring guide: a one-year relationship with a signed agreement sent to the "
+        "Mentorship Committee, a plan and an evaluation of the relationship."
+    ),
+    eligibility=(),
+    matching=MatchingSettings(
+        capacity_cap=1,
+        allow_same_organization=True,
+        weights={"goals": 0.6, "skills": 0.4},
+    ),
+    cycle=CycleSettings(
+        length_months=12,
+        holidays_country="CA",
+        holidays_subdivision="ON",
+        rules=(
+            CycleRule(
+                code="forms_signed",
+                severity="required",
+                params={"kinds": ["agreement_signed"]},
+                description=(
+                    "Complete the Mentorship Agreement; send a signed copy to the LTB "
+                    "Mentorship Committee."
+                ),
+                source=f"{_LTB}: Action Plan Item #1",
+            ),
+            CycleRule(
+                code="plan_submitted",
+                severity="recommended",
+                params={"within_months": 1},
+                description=(
+                    "Develop a plan (the guide sets no date; the preset expects it in the "
+                    "first month)."
+                ),
+                source=f"{_LTB}: Action Plan Item #2",
+            ),
+            CycleRule(
+                code="informal_assessment",
+                severity="recommended",
+                params={"min_count": 1},
+                description="Evaluate the mentoring relationship.",
+                source=f"{_LTB}: Action Plan Item #3",
+            ),
+        ),
+    ),
+)
+
+#: The presets by their lookup names.
+PRESETS: Mapping[str, ProgramPolicy] = MappingProxyType(
+    {"amcto": AMCTO, "ama": AMA, "3cma": CMA3, "ltb": LTB}
+)
+
+
+def get_policy(name: str | ProgramPolicy) -> ProgramPolicy:
+    """Look up a preset policy by name, case-insensitively.
+
+    Parameters
+    ----------
+    name : str or ProgramPolicy
+        ``"amcto"``, ``"ama"``, ``"3cma"`` or ``"ltb"``; a policy is returned as is.
+
+    Raises
+    ------
+    PolicyError
+        When the name is not a preset; the message lists the valid names.
+    """
+    if isinstance(name, ProgramPolicy):
+        return name
+    key = name.strip().lower() if isinstance(name, str) else name
+    if key in ("cma3", "3-cma"):
+        key = "3cma"
+    try:
+        return PRESETS[key]
+    except (KeyError, TypeError):
+        valid = ", ".join(repr(k) for k in PRESETS)
+        raise PolicyError(
+            f"Unknown policy {name!r}; the presets are {valid} "
+            "(or pass a ProgramPolicy, e.g. ProgramPolicy.from_toml(path))."
+        ) from None
