@@ -16,6 +16,8 @@ from ._errors import (
 )
 from ._params import ParameterError
 from ._policy import CycleRule, CycleSettings, EligibilityRule, MatchingSettings, ProgramPolicy
+from ._eligibility import check_eligibility
+from ._schema import read_applications, validate_applications
 from .compliance import ComplianceReport, check_cycle
 from .policies import get_policy
 from .solver import AssignmentResult, solve_assignment
@@ -37,8 +39,11 @@ __all__ = [
     "PolicyError",
     "ProgramPolicy",
     "check_cycle",
+    "check_eligibility",
     "datasets",
     "get_policy",
     "policies",
+    "read_applications",
     "solve_assignment",
+    "validate_applications",
 ]

@@ -99,6 +99,10 @@ ELIGIBILITY_TESTS: Mapping[str, str] = MappingProxyType(
     }
 )
 _NUMERIC_TESTS = ("at_least", "at_most", "above", "below")
+#: Placeholders an eligibility rule's ``detail`` sentence may use.
+DETAIL_PLACEHOLDERS = (
+    "value", "actual", "unless_actual", "column", "role", "Role", "counterpart", "low", "high"
+)
 
 #: Kinds of rows in the events (submissions) table.
 EVENT_KINDS: tuple[str, ...] = (
@@ -198,7 +202,7 @@ class EligibilityRule:
     detail : str
         The sentence a coordinator sends when the rule fails; placeholders
         ``{value}``, ``{actual}``, ``{unless_actual}``, ``{column}``, ``{role}``,
-        ``{Role}``, ``{low}``, ``{high}``. ``{actual}`` prints numbers plainly,
+        ``{Role}``, ``{counterpart}``, ``{low}``, ``{high}``. ``{actual}`` prints numbers plainly,
         yes/no for booleans and "nothing" for a blank.
     source : str
         The program document the rule comes from.
@@ -250,6 +254,11 @@ class EligibilityRule:
                 raise _fail(where, name, getattr(self, name), "text")
         if not self.detail:
             _set(self, "detail", _default_detail(self))
+        try:
+            self.detail.format(**{k: "x" for k in DETAIL_PLACEHOLDERS})
+        except (KeyError, IndexError, ValueError) as exc:
+            allowed = ", ".join("{" + k + "}" for k in DETAIL_PLACEHOLDERS)
+            raise _fail(where, "detail", self.detail, f"text with placeholders {allowed}") from exc
 
     @property
     def columns(self) -> tuple[str, ...]:
@@ -640,17 +649,26 @@ class ProgramPolicy:
 
     # ------------------------------------------------------------------ columns
 
-    def required_columns(self) -> dict[str, str]:
+    def required_columns(self, *, scope: str = "all") -> dict[str, str]:
         """Columns the applications table must have under this policy.
 
-        Returns a mapping column -> why (the rule or feature that needs it).
-        Alternatives ("years_experience or career_stage") are listed under
-        the first column with both names in the reason.
+        Parameters
+        ----------
+        scope : {"all", "eligibility"}
+            ``"eligibility"`` lists only what the eligibility rules read.
+
+        Returns
+        -------
+        dict
+            Column -> why (the rule or feature that needs it). Alternatives
+            are one key, ``"years_experience or career_stage"``: either will do.
         """
         need: dict[str, str] = {"id": "every policy", "role": "every policy"}
         for rule in self.eligibility:
             for col in rule.columns:
                 need.setdefault(col, f"eligibility rule {rule.code!r}")
+        if scope == "eligibility":
+            return need
         if not self.matching.allow_same_organization:
             need.setdefault("organization", "matching setting allow_same_organization = false")
         for feature, weight in self.matching.weights.items():

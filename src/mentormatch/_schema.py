@@ -1,0 +1,537 @@
+"""The applications table: reading staff exports and validating them.
+
+:func:`validate_applications` turns whatever staff hand over (a DataFrame, a list
+of dicts, a CSV or Excel export read by :func:`read_applications`) into one clean,
+typed table, or raises one :class:`~mentormatch.ApplicationError` listing every
+problem at once. Nothing is dropped and nothing is coerced to a default.
+
+The validated table
+-------------------
+One row per applicant, in input order, with a fresh ``RangeIndex``. Known columns
+(DESIGN.md) come first in a fixed order, then any other column unchanged (names,
+e-mails...). Column names are trimmed, lower-cased, with spaces and hyphens
+turned into ``_`` (``"Years Experience"`` -> ``years_experience``).
+
+========================  ===================  ===========================================
+kind                      dtype                parsing
+========================  ===================  ===========================================
+id, role, text            ``string``           trimmed; blank -> ``<NA>``; whole numbers
+                                               print without ``.0`` (Excel ids)
+yes/no                    ``boolean``          yes/no, y/n, true/false, t/f, 1/0 (any
+                                               case); blank -> ``<NA>``
+years_experience          ``Float64``          a number >= 0; blank -> ``<NA>``
+whole numbers             ``Int64``            commitment_months, community_size (``12,500``
+                                               allowed), career_stage, capacity (>= 1)
+lists                     ``object``           Python lists of trimmed text; ``;``-separated
+                                               text in files; blank -> ``[]``; repeats
+                                               removed, order kept
+========================  ===================  ===========================================
+
+``role`` is ``"mentor"`` or ``"mentee"`` (any case; ``protégé``/``protege`` is read
+as mentee, the LTB guide's word). A column a policy does not use may be absent;
+absent columns are not added.
+
+Row numbers in problems
+-----------------------
+For files read by :func:`read_applications`, the row as the spreadsheet shows it
+(the header is row 1, the first applicant row 2). For a DataFrame or a list of
+records, the 0-based position of the row.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._errors import ApplicationError
+from ._params import param_error
+from ._policy import APPLICATION_COLUMNS, ProgramPolicy
+
+__all__ = ["read_applications", "validate_applications"]
+
+_TRUE = frozenset({"yes", "y", "true", "t", "1", "1.0"})
+_FALSE = frozenset({"no", "n", "false", "f", "0", "0.0"})
+_BOOL_WORDS = "yes/no, y/n, true/false, 1/0 or blank"
+_ROLE_ALIASES = {"mentor": "mentor", "mentee": "mentee", "protege": "mentee", "protégé": "mentee"}
+_THOUSANDS = re.compile(r"^\d{1,3}([, ]\d{3})+$")
+_INT_COLUMNS = {
+    "commitment_months": (0, "a whole number of months >= 0"),
+    "community_size": (0, "a whole number >= 0 (population served)"),
+    "career_stage": (1, "a whole-number stage >= 1"),
+    "capacity": (1, "a whole number >= 1 (mentees this mentor may take)"),
+}
+_MISSING = object()
+
+
+def read_applications(
+    path: str | Path,
+    *,
+    policy: str | ProgramPolicy | None = None,
+    sheet_name: str | int = 0,
+) -> pd.DataFrame:
+    """Read and validate an applications export (CSV or Excel ``.xlsx``).
+
+    Parameters
+    ----------
+    path : str or Path
+        A ``.csv`` (UTF-8, with or without a byte-order mark; ``.tsv`` for tabs)
+        or ``.xlsx`` / ``.xlsm`` file with one header row.
+    policy : str or ProgramPolicy, optional
+        When given, the columns the policy needs are required.
+    sheet_name : str or int
+        The Excel sheet to read (the first by default).
+
+    Returns
+    -------
+    DataFrame
+        The validated table (see :func:`validate_applications`).
+
+    Raises
+    ------
+    ApplicationError
+        Listing every problem; rows are numbered as in the spreadsheet.
+    """
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in (".csv", ".tsv", ".txt", ".xlsx", ".xlsm"):
+        raise param_error("path", "read_applications", "a .csv, .tsv or .xlsx file", str(p))
+    if not p.is_file():
+        raise FileNotFoundError(f"No applications file at {str(p)!r}.")
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            frame = pd.read_excel(p, sheet_name=sheet_name, dtype=object, engine="openpyxl")
+        else:
+            frame = pd.read_csv(
+                p,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[],
+                sep="\t" if suffix == ".tsv" else ",",
+                encoding="utf-8-sig",
+            )
+    except pd.errors.EmptyDataError:
+        raise ApplicationError(
+            [{"row": None, "column": None, "value": "", "expected": "a header row and applicants"}]
+        ) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise ApplicationError(
+            [
+                {
+                    "row": None,
+                    "column": None,
+                    "value": str(exc).strip()[:200],
+                    "expected": f"a readable {suffix[1:].upper()} file with one header row",
+                }
+            ]
+        ) from None
+    return _validate(frame, policy, row_base=2)
+
+
+def validate_applications(
+    applications: pd.DataFrame | Iterable[Mapping[str, Any]],
+    policy: str | ProgramPolicy | None = None,
+) -> pd.DataFrame:
+    """Validate an applications table and return it clean and typed.
+
+    Parameters
+    ----------
+    applications : DataFrame or iterable of dict
+        One row per applicant (see the module docstring for columns and types).
+        An already validated table passes through unchanged in content.
+    policy : str or ProgramPolicy, optional
+        A preset name (``"amcto"``...) or a policy; the columns it needs
+        must be present.
+
+    Returns
+    -------
+    DataFrame
+        Same applicants in the same order, typed as documented.
+
+    Raises
+    ------
+    ApplicationError
+        Listing every problem at once (``.problems``: row, column, value,
+        expected): duplicate or blank ids, unknown roles, values that do not
+        parse, negative experience, a requested id that does not exist, is the
+        applicant themself or has the same role, a column the policy needs.
+
+    Examples
+    --------
+    >>> import mentormatch as mm
+    >>> apps = mm.validate_applications([
+    ...     {"id": 1, "role": "Mentor", "skills": "budgeting; council reports"},
+    ...     {"id": "2", "role": "mentee", "skills": "budgeting"},
+    ... ])
+    >>> apps["id"].tolist(), apps["skills"].tolist()
+    (['1', '2'], [['budgeting', 'council reports'], ['budgeting']])
+    """
+    return _validate(applications, policy, row_base=0)
+
+
+# --------------------------------------------------------------------------- core
+
+
+def _validate(
+    data: Any, policy: str | ProgramPolicy | None, *, row_base: int, scope: str = "all"
+) -> pd.DataFrame:
+    frame = _as_frame(data)
+    pol = _resolve_policy(policy)
+    problems: list[dict[str, Any]] = []
+    frame = _normalize_columns(frame, problems)
+    rows = np.arange(len(frame)) + row_base
+
+    required = pol.required_columns(scope=scope) if pol is not None else _BASE_REQUIRED
+    for col, why in required.items():
+        alternatives = col.split(" or ")
+        if not any(a in frame.columns for a in alternatives):
+            needed_by = f"the {pol.name} policy ({why})" if pol is not None else "every table"
+            problems.append(
+                {
+                    "row": None,
+                    "column": col,
+                    "value": None,
+                    "expected": f"a column {col!r}: {needed_by} needs it",
+                }
+            )
+
+    out: dict[str, pd.Series] = {}
+    for col, kind in APPLICATION_COLUMNS.items():
+        if col not in frame.columns:
+            continue
+        parser = _PARSERS[kind]
+        out[col] = parser(frame[col], col, rows, problems)
+    if pol is not None and "career_stage" in out:
+        _check_stage_scale(out["career_stage"], pol, rows, problems)
+    if "id" in out:
+        _check_ids(out, rows, problems)
+
+    if problems:
+        raise ApplicationError(_sorted_problems(problems))
+    extra = [c for c in frame.columns if c not in APPLICATION_COLUMNS]
+    result = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
+    for col in extra:
+        result[col] = frame[col].to_numpy()
+    return result
+
+
+_BASE_REQUIRED = {"id": "every table", "role": "every table"}
+
+
+def _resolve_policy(policy: str | ProgramPolicy | None) -> ProgramPolicy | None:
+    if policy is None or isinstance(policy, ProgramPolicy):
+        return policy
+    if isinstance(policy, str):
+        from .policies import get_policy
+
+        return get_policy(policy)
+    raise param_error("policy", "validate_applications", "a preset name or a ProgramPolicy", policy)
+
+
+def _as_frame(data: Any) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        return data.reset_index(drop=True)
+    if isinstance(data, (str, bytes, Path)) or not isinstance(data, Iterable):
+        raise param_error(
+            "applications",
+            "validate_applications",
+            "a DataFrame or a list of dicts (use read_applications for a file)",
+            type(data).__name__,
+        )
+    records = list(data)
+    bad = [i for i, r in enumerate(records) if not isinstance(r, Mapping)]
+    if bad:
+        raise ApplicationError(
+            [
+                {"row": i, "column": None, "value": type(records[i]).__name__, "expected": "a dict"}
+                for i in bad
+            ]
+        )
+    return pd.DataFrame.from_records(records) if records else pd.DataFrame()
+
+
+def _normalize_columns(frame: pd.DataFrame, problems: list[dict[str, Any]]) -> pd.DataFrame:
+    names = [re.sub(r"[\s\-]+", "_", str(c).strip().lower()) for c in frame.columns]
+    seen: dict[str, int] = {}
+    keep = []
+    for pos, name in enumerate(names):
+        if name in seen:
+            problems.append(
+                {
+                    "row": None,
+                    "column": name,
+                    "value": str(frame.columns[pos]),
+                    "expected": "each column once (two columns have this name)",
+                }
+            )
+            continue
+        seen[name] = pos
+        keep.append(pos)
+    frame = frame.iloc[:, keep]
+    frame.columns = [names[p] for p in keep]
+    return frame
+
+
+def _sorted_problems(problems: list[dict[str, Any]]) -> pd.DataFrame:
+    frame = pd.DataFrame(problems, columns=["row", "column", "value", "expected"])
+    order = pd.to_numeric(frame["row"], errors="coerce").fillna(-1)
+    frame = frame.assign(_o=order.to_numpy()).sort_values(["_o"], kind="stable")
+    frame = frame.drop(columns="_o").reset_index(drop=True)
+    frame["row"] = frame["row"].astype("Int64")
+    return frame
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def _is_blank(value: Any) -> bool:
+    if value is None or value is pd.NA or value is pd.NaT:
+        return True
+    if isinstance(value, float) and math.isnan(value):
+        return True
+    if isinstance(value, np.floating) and np.isnan(value):
+        return True
+    return isinstance(value, str) and not value.strip()
+
+
+def _scalar_text(value: Any) -> Any:
+    """A cell as trimmed text, ``None`` when blank, ``_MISSING`` when not a scalar."""
+    if _is_blank(value):
+        return None
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, (bool, np.bool_)):
+        return "true" if value else "false"
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        v = float(value)
+        if math.isfinite(v) and v.is_integer() and abs(v) < 2**53:
+            return str(int(v))
+        return repr(v)
+    return _MISSING
+
+
+def _text_values(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Text of every cell (``string`` dtype) and a mask of cells that are not scalars."""
+    if pd.api.types.is_string_dtype(series.dtype) or pd.api.types.infer_dtype(
+        series, skipna=True
+    ) in ("string", "empty"):
+        text = series.astype("string").str.strip()
+        text = text.mask(text == "")
+        return text, np.zeros(len(series), dtype=bool)
+    converted = [_scalar_text(v) for v in series.to_numpy(dtype=object)]
+    bad = np.fromiter((c is _MISSING for c in converted), dtype=bool, count=len(converted))
+    cleaned = [None if c is _MISSING else c for c in converted]
+    return pd.Series(cleaned, dtype="string", index=series.index), bad
+
+
+def _problem(rows: np.ndarray, i: int, col: str, value: Any, expected: str) -> dict[str, Any]:
+    return {"row": int(rows[i]), "column": col, "value": _shown(value), "expected": expected}
+
+
+def _shown(value: Any) -> Any:
+    if not isinstance(value, (list, tuple, dict, set, np.ndarray)) and _is_blank(value):
+        return ""
+    if isinstance(value, (list, tuple, dict, set)):
+        return repr(value)[:100]
+    if isinstance(value, str):
+        return value[:100]
+    return value
+
+
+def _parse_text(series: pd.Series, col: str, rows: np.ndarray, problems: list) -> pd.Series:
+    text, bad = _text_values(series)
+    raw = series.to_numpy(dtype=object)
+    for i in np.flatnonzero(bad):
+        problems.append(_problem(rows, i, col, raw[i], "text"))
+    return text.set_axis(pd.RangeIndex(len(text)))
+
+
+def _parse_id(series: pd.Series, col: str, rows: np.ndarray, problems: list) -> pd.Series:
+    text = _parse_text(series, col, rows, problems)
+    raw = series.to_numpy(dtype=object)
+    for i in np.flatnonzero(text.isna().to_numpy()):
+        if not isinstance(raw[i], (list, tuple, dict, set)):
+            problems.append(_problem(rows, i, col, raw[i], "a non-blank applicant id"))
+    return text
+
+
+def _parse_role(series: pd.Series, col: str, rows: np.ndarray, problems: list) -> pd.Series:
+    text = _parse_text(series, col, rows, problems)
+    role = text.str.lower().map(_ROLE_ALIASES).astype("string")
+    raw = series.to_numpy(dtype=object)
+    bad = role.isna().to_numpy()
+    for i in np.flatnonzero(bad):
+        problems.append(_problem(rows, i, col, raw[i], "'mentor' or 'mentee'"))
+    return role
+
+
+def _parse_bool(series: pd.Series, col: str, rows: np.ndarray, problems: list) -> pd.Series:
+    text, bad = _text_values(series)
+    lower = text.str.lower()
+    value = pd.Series(pd.NA, index=text.index, dtype="boolean")
+    value[lower.isin(_TRUE).fillna(False).to_numpy()] = True
+    value[lower.isin(_FALSE).fillna(False).to_numpy()] = False
+    unknown = bad | (text.notna().to_numpy() & value.isna().to_numpy())
+    raw = series.to_numpy(dtype=object)
+    for i in np.flatnonzero(unknown):
+        problems.append(_problem(rows, i, col, raw[i], _BOOL_WORDS))
+    return value.set_axis(pd.RangeIndex(len(value)))
+
+
+def _numbers(series: pd.Series, col: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Float values, a blank mask and a does-not-parse mask of a column."""
+    if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(series.dtype):
+        values = series.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+        blank = np.isnan(values)
+        return values, blank, np.zeros(len(series), dtype=bool)
+    text, bad = _text_values(series)
+    if col == "community_size":
+        sep = text.str.match(_THOUSANDS).fillna(False).to_numpy(dtype=bool)
+        text = text.where(~sep, text.str.replace(r"[, ]", "", regex=True))
+    is_bool = np.fromiter(
+        (isinstance(v, (bool, np.bool_)) for v in series.to_numpy(dtype=object)), bool, len(series)
+    )
+    blank = text.isna().to_numpy() & ~bad
+    parsed = pd.to_numeric(text, errors="coerce")
+    values = parsed.astype("Float64").to_numpy(dtype=float, na_value=np.nan)
+    unparsed = (bad | is_bool | (np.isnan(values) & ~blank)) & ~blank
+    unparsed |= bad
+    values[unparsed] = np.nan
+    return values, blank, unparsed
+
+
+def _parse_float(series: pd.Series, col: str, rows: np.ndarray, problems: list) -> pd.Series:
+    values, blank, unparsed = _numbers(series, col)
+    bad = unparsed | (~blank & ~unparsed & (~np.isfinite(values) | (values < 0)))
+    raw = series.to_numpy(dtype=object)
+    for i in np.flatnonzero(bad):
+        problems.append(_problem(rows, i, col, raw[i], "a number >= 0 (years)"))
+    values = np.where(bad, np.nan, values)
+    return pd.Series(pd.array(values, dtype="Float64")).mask(blank | bad)
+
+
+def _parse_int(series: pd.Series, col: str, rows: np.ndarray, problems: list) -> pd.Series:
+    low, expected = _INT_COLUMNS.get(col, (0, "a whole number >= 0"))
+    values, blank, unparsed = _numbers(series, col)
+    with np.errstate(invalid="ignore"):
+        whole = np.isfinite(values) & (np.floor(values) == values) & (np.abs(values) < 2**53)
+    bad = unparsed | (~blank & ~unparsed & (~whole | (values < low)))
+    raw = series.to_numpy(dtype=object)
+    for i in np.flatnonzero(bad):
+        problems.append(_problem(rows, i, col, raw[i], expected))
+    ints = np.where(blank | bad, 0, np.nan_to_num(values)).astype(np.int64)
+    return pd.Series(pd.arrays.IntegerArray(ints, blank | bad))
+
+
+def _parse_list(series: pd.Series, col: str, rows: np.ndarray, problems: list) -> pd.Series:
+    raw = series.to_numpy(dtype=object)
+    out: list[list[str]] = []
+    for i, cell in enumerate(raw):
+        items: Iterable[Any]
+        if isinstance(cell, str):
+            items = cell.split(";")
+        elif isinstance(cell, (list, tuple, set, frozenset, np.ndarray, pd.Series)):
+            items = sorted(cell, key=str) if isinstance(cell, (set, frozenset)) else list(cell)
+        elif _is_blank(cell):
+            items = ()
+        else:
+            text = _scalar_text(cell)
+            if text is _MISSING:
+                problems.append(_problem(rows, i, col, cell, "text items separated by ';'"))
+                out.append([])
+                continue
+            items = (text,)
+        parsed: list[str] = []
+        ok = True
+        for item in items:
+            text = _scalar_text(item)
+            if text is _MISSING:
+                ok = False
+                break
+            if text and text not in parsed:
+                parsed.append(text)
+        if not ok:
+            problems.append(_problem(rows, i, col, cell, "text items separated by ';'"))
+            parsed = []
+        out.append(parsed)
+    return pd.Series(out, dtype=object)
+
+
+_PARSERS = {
+    "id": _parse_id,
+    "role": _parse_role,
+    "str": _parse_text,
+    "bool": _parse_bool,
+    "float": _parse_float,
+    "int": _parse_int,
+    "list": _parse_list,
+}
+
+
+# --------------------------------------------------------------------------- table checks
+
+
+def _check_stage_scale(
+    stage: pd.Series, policy: ProgramPolicy, rows: np.ndarray, problems: list
+) -> None:
+    for rule in policy.pairwise_rules():
+        if rule.column != "career_stage" or rule.scale is None:
+            continue
+        low, high = rule.scale
+        out = stage.notna() & ((stage < low) | (stage > high))
+        for i in np.flatnonzero(out.to_numpy(dtype=bool, na_value=False)):
+            problems.append(
+                _problem(rows, i, "career_stage", int(stage.iloc[i]), f"a stage from {low} to {high}")
+            )
+
+
+def _check_ids(cols: dict[str, pd.Series], rows: np.ndarray, problems: list) -> None:
+    ids = cols["id"]
+    present = ids.notna().to_numpy()
+    dup = ids.duplicated(keep=False).to_numpy() & present
+    if dup.any():
+        groups = pd.Series(rows[dup]).groupby(ids[dup].to_numpy()).agg(list)
+        for i in np.flatnonzero(dup):
+            others = [r for r in groups[ids.iloc[i]] if r != rows[i]]
+            listed = ", ".join(str(r) for r in others)
+            problems.append(
+                _problem(rows, i, "id", ids.iloc[i], f"a unique id (also on row {listed})")
+            )
+    role_of = pd.Series(
+        cols["role"].to_numpy() if "role" in cols else pd.NA, index=ids.to_numpy(), dtype="string"
+    )
+    role_of = role_of[present & ~dup]
+    for col in ("requested_ids", "previous_partner_ids"):
+        if col not in cols:
+            continue
+        exploded = cols[col].explode().dropna()
+        if exploded.empty:
+            continue
+        pos = exploded.index.to_numpy()
+        target = exploded.astype("string").to_numpy()
+        own = ids.to_numpy()[pos]
+        is_self = target == own
+        for i, t in zip(pos[is_self], target[is_self], strict=True):
+            problems.append(_problem(rows, i, col, t, "the id of someone else (not the applicant)"))
+        if col != "requested_ids":
+            continue
+        known = np.isin(target, role_of.index.to_numpy())
+        for i, t in zip(pos[~known & ~is_self], target[~known & ~is_self], strict=True):
+            problems.append(_problem(rows, i, col, t, "the id of an applicant in this table"))
+        if "role" in cols:
+            sel = known & ~is_self
+            their = role_of.reindex(target[sel]).to_numpy()
+            mine = cols["role"].to_numpy()[pos[sel]]
+            same = (their == mine) & pd.notna(their) & pd.notna(mine)
+            for i, t, r in zip(pos[sel][same], target[sel][same], mine[same], strict=True):
+                problems.append(
+                    _problem(rows, i, col, t, f"an applicant of the other role (both are {r}s)")
+                )
