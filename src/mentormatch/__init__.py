@@ -1,12 +1,23 @@
 """mentormatch: matching and cycle monitoring for professional mentorship programs.
 
+Applications -> eligibility -> scoring -> one CP-SAT model -> pairs, and later
+meeting logs -> cycle compliance. See the README for a tour.
+
 >>> import mentormatch as mm
->>> policy = mm.get_policy("amcto")
->>> policy.matching.capacity_cap
+>>> mm.get_policy("amcto").matching.capacity_cap
 1
+
+Importing the package is cheap and changes nothing: the heavy parts (scoring
+with scikit-learn, the OR-Tools solver, compliance) load on first use.
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from . import datasets, policies
+from ._eligibility import check_eligibility
 from ._errors import (
     ApplicationError,
     LogError,
@@ -16,13 +27,47 @@ from ._errors import (
 )
 from ._params import ParameterError
 from ._policy import CycleRule, CycleSettings, EligibilityRule, MatchingSettings, ProgramPolicy
-from ._eligibility import check_eligibility
 from ._schema import read_applications, validate_applications
-from .compliance import ComplianceReport, check_cycle
 from .policies import get_policy
-from .solver import AssignmentResult, solve_assignment
+
+if TYPE_CHECKING:
+    from . import scoring
+    from ._match import MatchResult, match, rematch
+    from .compliance import ComplianceReport, check_cycle
+    from .scoring import ScoreMatrix, score_pairs
+    from .solver import AssignmentResult, solve_assignment
 
 __version__ = "0.1.0"
+
+# name -> module that defines it, imported on first access (PEP 562).
+_LAZY = {
+    "AssignmentResult": ".solver",
+    "ComplianceReport": ".compliance",
+    "MatchResult": "._match",
+    "ScoreMatrix": ".scoring",
+    "check_cycle": ".compliance",
+    "match": "._match",
+    "rematch": "._match",
+    "score_pairs": ".scoring",
+    "solve_assignment": ".solver",
+}
+_LAZY_MODULES = {"scoring": ".scoring", "solver": ".solver", "compliance": ".compliance"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+    elif name in _LAZY_MODULES:
+        value = importlib.import_module(_LAZY_MODULES[name], __name__)
+    else:
+        raise AttributeError(f"module 'mentormatch' has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY) | set(_LAZY_MODULES))
+
 
 __all__ = [
     "ApplicationError",
@@ -33,17 +78,23 @@ __all__ = [
     "EligibilityRule",
     "LogError",
     "MatchInfeasibleError",
+    "MatchResult",
     "MatchingSettings",
     "MentormatchError",
     "ParameterError",
     "PolicyError",
     "ProgramPolicy",
+    "ScoreMatrix",
     "check_cycle",
     "check_eligibility",
     "datasets",
     "get_policy",
+    "match",
     "policies",
     "read_applications",
+    "rematch",
+    "score_pairs",
+    "scoring",
     "solve_assignment",
     "validate_applications",
 ]

@@ -550,7 +550,6 @@ class CycleSettings:
         sub = self.holidays_subdivision
         if sub is not None and (not isinstance(sub, str) or not sub):
             raise _fail(where, "holidays_subdivision", sub, "a province/state code")
-        _check_calendar(self.holidays_country, sub)
         rules = _as_tuple(where, "rules", self.rules, "a list of cycle rules")
         seen: set[str] = set()
         for rule in rules:
@@ -573,6 +572,15 @@ class CycleSettings:
             return self.length_months
         return (self.end_month - self.start_month) % 12 + 1  # type: ignore[operator]
 
+    def calendar(self, years: Any = None) -> Any:
+        """The public-holiday calendar (a ``holidays.HolidayBase``) of this cycle.
+
+        Raises :class:`PolicyError` when the ``holidays`` package does not know
+        the country or subdivision. (Checked here and when a policy is loaded
+        from TOML, not when built in code: loading calendars is not import work.)
+        """
+        return _calendar(self.holidays_country, self.holidays_subdivision, years)
+
     def rule(self, code: str) -> CycleRule | None:
         """The rule with that code, or ``None`` when the program does not have it."""
         for r in self.rules:
@@ -581,11 +589,11 @@ class CycleSettings:
         return None
 
 
-def _check_calendar(country: str, subdivision: str | None) -> None:
+def _calendar(country: str, subdivision: str | None, years: Any = None) -> Any:
     import holidays  # deferred: loading the calendars is not import-time work
 
     try:
-        holidays.country_holidays(country, subdiv=subdivision, years=2026)
+        return holidays.country_holidays(country, subdiv=subdivision, years=years)
     except (NotImplementedError, KeyError) as exc:
         raise _fail(
             "cycle",
@@ -763,6 +771,7 @@ class ProgramPolicy:
             raise _fail("cycle", "rules", rules_raw, "a list of rules ([[cycle.rules]])")
         rules = tuple(_cycle_rule_from(r) for r in rules_raw if not _disabled(r))
         cycle = CycleSettings(rules=rules, **cycle_raw)
+        cycle.calendar(years=2026)  # an unknown country or province is a policy error
         return cls(
             name=data["name"],
             description=data.get("description", ""),
