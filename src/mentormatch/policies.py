@@ -164,8 +164,11 @@ AMCTO = ProgramPolicy(
             CycleRule(
                 code="monthly_hours",
                 severity="recommended",
-                params={"min_hours": 1, "max_hours": 3},
-                description="A minimum commitment of 1-3 hours per month.",
+                params={"min_hours": 1},
+                description=(
+                    "A minimum commitment of 1-3 hours per month (the seed sets a minimum, "
+                    "not a maximum: meet as often as you like)."
+                ),
                 source=f"{_AMCTO_GUIDE}: FAQ 'How often should I meet with my match?'",
             ),
             CycleRule(

@@ -1,0 +1,304 @@
+"""The result of a cycle check: :class:`ComplianceReport`."""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._params import check_number
+from .._policy import ProgramPolicy
+
+__all__ = ["ComplianceReport"]
+
+VIOLATION_COLUMNS = [
+    "mentor_id",
+    "mentee_id",
+    "rule",
+    "severity",
+    "period_start",
+    "period_end",
+    "detail",
+    "participant_id",
+]
+UPCOMING_COLUMNS = ["mentor_id", "mentee_id", "participant_id", "rule", "severity", "due", "action"]
+
+
+class ComplianceReport:
+    """Which of the program's cycle rules each pair kept, and when they broke one.
+
+    Built by :func:`~mentormatch.check_cycle`; every table is a plain DataFrame.
+
+    Attributes
+    ----------
+    violations : DataFrame
+        One row per occurrence: ``mentor_id``, ``mentee_id``, ``rule`` (the
+        policy's rule code), ``severity`` (``"required"`` / ``"recommended"``),
+        ``period_start``, ``period_end`` (the dates the occurrence covers, e.g.
+        the gap, the month, or from when to the due date), ``detail`` (a sentence
+        staff can send to the pair) and ``participant_id`` (the mentor or the
+        mentee for per-participant rules such as surveys, ``<NA>`` otherwise).
+        Sorted by pair (in the order of the pairs table), then ``period_start``,
+        the rule's place in the policy, mentor before mentee, ``period_end``
+        (the same order whatever the order of the input rows).
+    summary : DataFrame
+        One row per pair, in the order of the pairs table: ``mentor_id``,
+        ``mentee_id``, ``meetings`` (meetings counted), ``hours`` (their total),
+        ``longest_gap_days`` (longest stretch without a meeting from the pair's
+        start up to ``as_of`` or the end; ``<NA>`` before the pair starts),
+        ``required_violations``, ``recommended_violations``, ``compliant`` (no
+        required rule broken), ``start``, ``end`` (the pair's cycle; ``end`` is
+        NaT when open-ended).
+    unused_meetings : DataFrame
+        Meeting rows that no rule used, with why: ``row`` (0-based position in the
+        meetings table), ``mentor_id``, ``mentee_id``, ``date``,
+        ``duration_minutes``, ``reason`` (before the pair's cycle start, after its
+        end, after ``as_of``). Every other row is in :attr:`meetings`.
+    unused_events : DataFrame
+        Event rows no rule used (``row``, ``mentor_id``, ``mentee_id``, ``kind``,
+        ``date``, ``reason``): after ``as_of``, a kind the policy has no rule for,
+        an assessment outside the cycle...
+    not_checked : DataFrame
+        ``rule``, ``severity``, ``reason``: rules of the policy that could not be
+        judged with the tables given (no ``mode`` column for
+        ``in_person_meeting``, no ``reported_by`` for ``log_agreement``, no events
+        table, open-ended cycles for end-of-cycle rules). They are not counted as
+        kept: read this table before trusting :attr:`ok`.
+    meetings : DataFrame
+        Every meeting row inside its pair's cycle and on or before ``as_of``:
+        ``row`` (0-based position in the meetings table), ``mentor_id``,
+        ``mentee_id``, ``date``, ``duration_minutes``, ``mode`` and ``reported_by``
+        (when given) and ``counted``: whether the row counts as a meeting for the
+        meeting rules. It is False only for the mentor's copy of a meeting the
+        mentee logged the same day (two logs, see :func:`~mentormatch.check_cycle`);
+        such rows are compared by ``log_agreement``. Every row of the meetings
+        table is in exactly one of :attr:`meetings` and :attr:`unused_meetings`.
+    policy : ProgramPolicy
+    as_of, start, end : Timestamp
+        The check date and the cycle dates (``start``/``end`` are ``None`` when
+        each pair has its own, rolling programs).
+
+    Methods
+    -------
+    ok
+        True when no required rule is broken.
+    upcoming(days=30)
+        What each pair must do next, and by when.
+    counts()
+        Violations and pairs per rule.
+    plot()
+        A pairs × months heat map (matplotlib, imported on first use).
+    """
+
+    def __init__(
+        self,
+        *,
+        policy: ProgramPolicy,
+        as_of: pd.Timestamp,
+        start: pd.Timestamp | None,
+        end: pd.Timestamp | None,
+        violations: pd.DataFrame,
+        summary: pd.DataFrame,
+        unused_meetings: pd.DataFrame,
+        unused_events: pd.DataFrame,
+        not_checked: pd.DataFrame,
+        meetings: pd.DataFrame,
+        upcoming: pd.DataFrame,
+    ) -> None:
+        self.policy = policy
+        self.as_of = as_of
+        self.start = start
+        self.end = end
+        self.violations = violations
+        self.summary = summary
+        self.unused_meetings = unused_meetings
+        self.unused_events = unused_events
+        self.not_checked = not_checked
+        self.meetings = meetings
+        self._upcoming = upcoming
+
+    @property
+    def ok(self) -> bool:
+        """True when no pair broke a ``"required"`` rule (see :attr:`not_checked`)."""
+        return not bool((self.violations["severity"] == "required").any())
+
+    def upcoming(self, days: int = 30) -> pd.DataFrame:
+        """What each pair must do next, due within ``days`` days of ``as_of``.
+
+        Parameters
+        ----------
+        days : int
+            Deadlines from ``as_of`` (inclusive) to ``as_of + days`` are listed.
+
+        Returns
+        -------
+        DataFrame
+            ``mentor_id``, ``mentee_id``, ``participant_id`` (for per-participant
+            items, ``<NA>`` otherwise), ``rule``, ``severity``, ``due`` (the last
+            day to do it) and ``action`` (a sentence for the pair), sorted by
+            ``due`` then pair. Overdue items are in :attr:`violations`, not here.
+        """
+        check_number(days, "days", "ComplianceReport.upcoming", low=0, integer=True)
+        limit = self.as_of + pd.Timedelta(days=int(days))
+        table = self._upcoming
+        return table[table["due"] <= limit].reset_index(drop=True)
+
+    # ------------------------------------------------------------------ display
+
+    def counts(self) -> pd.DataFrame:
+        """Violations and pairs affected per rule, in the policy's rule order."""
+        rules = [r.code for r in self.policy.cycle.rules]
+        sev = {r.code: r.severity for r in self.policy.cycle.rules}
+        v = self.violations
+        grouped = v.groupby("rule", sort=False)
+        n = grouped.size()
+        pairs = (
+            grouped.apply(
+                lambda g: len(g[["mentor_id", "mentee_id"]].drop_duplicates()), include_groups=False
+            )
+            if len(v)
+            else pd.Series(dtype="int64")
+        )
+        return pd.DataFrame(
+            {
+                "rule": rules,
+                "severity": [sev[r] for r in rules],
+                "violations": [int(n.get(r, 0)) for r in rules],
+                "pairs": [int(pairs.get(r, 0)) for r in rules],
+                "checked": [r not in set(self.not_checked["rule"]) for r in rules],
+            }
+        )
+
+    def __repr__(self) -> str:
+        n_pairs = len(self.summary)
+        req = int((self.violations["severity"] == "required").sum())
+        bad = int((~self.summary["compliant"]).sum()) if n_pairs else 0
+        return (
+            f"<ComplianceReport {self.policy.name}, as of {self.as_of.date()}: {n_pairs} pairs, "
+            f"{len(self.violations)} violations ({req} of required rules), "
+            f"{bad} pairs not compliant, {len(self.not_checked)} rules not checked>"
+        )
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        head = (
+            f"<p><b>{esc(self.policy.name)}</b> — cycle check as of {self.as_of.date()}: "
+            f"{len(self.summary)} pairs, {len(self.violations)} violations, "
+            f"{int((~self.summary['compliant']).sum()) if len(self.summary) else 0} pairs "
+            f"not compliant; ok = {self.ok}.</p>"
+        )
+        parts = [head, self.counts().to_html(index=False, escape=True)]
+        if len(self.not_checked):
+            items = "".join(
+                f"<li>{esc(str(r.rule))}: {esc(str(r.reason))}</li>"
+                for r in self.not_checked.itertuples(index=False)
+            )
+            parts.append(f"<p>Not checked:</p><ul>{items}</ul>")
+        if len(self.unused_meetings) or len(self.unused_events):
+            parts.append(
+                f"<p>Unused rows: {len(self.unused_meetings)} meetings, "
+                f"{len(self.unused_events)} events (see .unused_meetings / .unused_events).</p>"
+            )
+        if len(self.violations):
+            parts.append("<p>First violations:</p>")
+            parts.append(self.violations.head(10).to_html(index=False, escape=True))
+        return "\n".join(parts)
+
+    # ------------------------------------------------------------------ plot
+
+    def plot(self, ax: Any = None, *, max_pairs: int = 40) -> Any:
+        """A pairs × months heat map of meetings, with each violation marked.
+
+        Cells are the number of meetings the pair held in the month (grey
+        outside the pair's cycle and after ``as_of``); a red ``x`` marks a
+        violation of a required rule and an orange circle one of a recommended
+        rule, in the month its period ends. The pairs with the most violations
+        come first.
+
+        Parameters
+        ----------
+        ax : matplotlib Axes, optional
+            Drawn on a new figure when not given.
+        max_pairs : int
+            At most this many pairs (rows).
+
+        Returns
+        -------
+        matplotlib.axes.Axes
+        """
+        check_number(max_pairs, "max_pairs", "ComplianceReport.plot", low=1, integer=True)
+        import matplotlib.pyplot as plt  # deferred: plotting is optional
+
+        s = self.summary
+        worst = (s["required_violations"] * 1000 + s["recommended_violations"]).to_numpy()
+        order = np.argsort(-worst, kind="stable")[: int(max_pairs)]
+        shown = s.iloc[order].reset_index(drop=True)
+        if ax is None:
+            height = 0.3 * max(len(shown), 4) + 2
+            _, ax = plt.subplots(figsize=(10, height), layout="constrained")
+        if len(shown) == 0:
+            ax.set_title(f"{self.policy.name}: no pairs")
+            return ax
+        row_of = pd.Index(_keys(shown))
+        as_of = self.as_of.to_period("M")
+        starts = shown["start"].dt.to_period("M")
+        ends = shown["end"].dt.to_period("M").where(shown["end"].notna(), as_of)
+        months = pd.period_range(min(starts), max(max(ends), min(starts)), freq="M")
+        col_of = {p: i for i, p in enumerate(months)}
+        grid = np.zeros((len(shown), len(months)))
+        m = self.meetings[self.meetings["counted"]]
+        r = row_of.get_indexer(_keys(m))
+        c = m["date"].dt.to_period("M").map(col_of).to_numpy(dtype=float, na_value=np.nan)
+        ok = (r >= 0) & ~np.isnan(c)
+        np.add.at(grid, (r[ok], c[ok].astype(int)), 1)
+        month_idx = np.arange(len(months))
+        lo = starts.map(col_of).to_numpy(dtype=np.int64)
+        hi = ends.map(col_of).to_numpy(dtype=np.int64)
+        outside = (month_idx[None, :] < lo[:, None]) | (month_idx[None, :] > hi[:, None])
+        outside |= np.asarray(months > as_of)[None, :]
+        cmap = plt.get_cmap("Greens").with_extremes(bad="#dddddd")
+        image = ax.imshow(
+            np.ma.masked_array(grid, mask=outside),
+            aspect="auto",
+            cmap=cmap,
+            vmin=0,
+            vmax=max(2.0, float(grid.max())),
+            interpolation="nearest",
+        )
+        v = self.violations
+        vr = row_of.get_indexer(_keys(v))
+        vc = v["period_end"].dt.to_period("M").map(col_of).to_numpy(dtype=float, na_value=np.nan)
+        for severity, marker, style in (
+            ("required", "x", {"color": "red"}),
+            ("recommended", "o", {"facecolors": "none", "edgecolors": "darkorange"}),
+        ):
+            sel = (vr >= 0) & ~np.isnan(vc) & (v["severity"] == severity).to_numpy()
+            if sel.any():
+                ax.scatter(
+                    vc[sel], vr[sel], marker=marker, s=40, label=f"{severity} rule broken", **style
+                )
+        if len(v):
+            ax.legend(
+                loc="lower right", bbox_to_anchor=(1, 1), ncols=2, fontsize="small", frameon=False
+            )
+        ax.set_xticks(month_idx)
+        ax.set_xticklabels([p.strftime("%b %Y") for p in months], rotation=60, ha="right")
+        ax.set_yticks(np.arange(len(shown)))
+        ax.set_yticklabels(
+            (shown["mentor_id"].astype(str) + " / " + shown["mentee_id"].astype(str)).tolist(),
+            fontsize="small",
+        )
+        ax.set_title(
+            f"{self.policy.name}: meetings per month, as of {self.as_of.date()}",
+            loc="left",
+            pad=18,
+        )
+        ax.figure.colorbar(image, ax=ax, label="meetings")
+        return ax
+
+
+def _keys(frame: pd.DataFrame) -> pd.Series:
+    """One text key per row for its pair."""
+    return frame["mentor_id"].astype(str) + "\x1f" + frame["mentee_id"].astype(str)
