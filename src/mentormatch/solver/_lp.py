@@ -1,0 +1,204 @@
+"""The assignment LP: integer weights, min-cost flow on a candidate graph, duals, pricing.
+
+The problem is a bipartite b-matching: mentees (rows) take at most one mentor,
+mentor ``j`` takes at most ``cap[j]`` mentees, at most ``F`` pairs in all. Its LP
+relaxation has integral optima, so an integral solution ``x`` and a dual
+``(u >= 0, v >= 0, lam >= 0)`` with ``u_i + v_j + lam >= W_ij`` on every allowed
+pair and ``sum(u) + cap . v + F * lam == W . x`` prove ``x`` optimal, whatever
+found it. We find ``x`` with OR-Tools' min-cost flow on a small candidate graph,
+read a dual off the flow's residual graph (shortest-path potentials), and
+*price* every pair left out of the graph against that dual: pairs that violate
+it join the graph and the loop repeats. When nothing violates it, the dual is
+feasible for the whole problem and the certificate is exact integer arithmetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["Duals", "Flow", "solve_flow"]
+
+_INT64_HEADROOM = 2**61
+
+
+@dataclass(frozen=True)
+class Flow:
+    """The optimum of the LP on one candidate graph."""
+
+    chosen: np.ndarray  # bool over the candidate edges
+    duals: Duals
+    primal: int  # sum of W over the chosen edges
+
+
+@dataclass(frozen=True)
+class Duals:
+    """A dual solution: row prices ``u``, column prices ``v``, cardinality price ``lam``."""
+
+    u: np.ndarray  # int64, one per row (0 for rows outside the graph)
+    v: np.ndarray  # int64, one per column
+    lam: int
+
+    def objective(self, caps: np.ndarray, limit: int) -> int:
+        """``sum(u) + caps . v + limit * lam`` (an upper bound once feasible)."""
+        return int(self.u.sum()) + int(np.dot(caps, self.v)) + int(limit) * int(self.lam)
+
+    def slack(self, rows: np.ndarray, cols: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """``W - (u + v + lam)`` per edge: > 0 means the dual is violated there."""
+        return w - (self.u[rows] + self.v[cols] + self.lam)
+
+
+def solve_flow(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    w: np.ndarray,
+    *,
+    n_rows: int,
+    n_cols: int,
+    row_free: np.ndarray,
+    caps: np.ndarray,
+    limit: int,
+) -> Flow:
+    """Max-weight b-matching with at most ``limit`` pairs on the given edges.
+
+    Parameters
+    ----------
+    rows, cols, w : ndarray
+        Candidate edges (row, column, positive int64 weight); no duplicates.
+    row_free : ndarray of bool
+        Rows that may still be matched (every such row gets a source arc,
+        even without candidate edges, so that it has a price).
+    caps : ndarray of int
+        Remaining capacity of every column.
+    limit : int
+        At most this many pairs.
+
+    Raises
+    ------
+    OverflowError
+        When OR-Tools reports that the costs are out of its range.
+    """
+    from ortools.graph.python import min_cost_flow
+
+    s, t = 0, 1
+    row_nodes = 2 + np.arange(n_rows)
+    col_nodes = 2 + n_rows + np.arange(n_cols)
+    free_rows = np.flatnonzero(row_free)
+    open_cols = np.flatnonzero(caps > 0)
+    limit = int(limit)
+    tails = np.concatenate(
+        [
+            np.full(len(free_rows), s),
+            row_nodes[rows],
+            col_nodes[open_cols],
+            [s],
+        ]
+    ).astype(np.int64)
+    heads = np.concatenate(
+        [
+            row_nodes[free_rows],
+            col_nodes[cols],
+            np.full(len(open_cols), t),
+            [t],
+        ]
+    ).astype(np.int64)
+    capacity = np.concatenate(
+        [
+            np.ones(len(free_rows), dtype=np.int64),
+            np.ones(len(rows), dtype=np.int64),
+            caps[open_cols].astype(np.int64),
+            [limit],
+        ]
+    )
+    cost = np.concatenate(
+        [
+            np.zeros(len(free_rows), dtype=np.int64),
+            -w.astype(np.int64),
+            np.zeros(len(open_cols), dtype=np.int64),
+            [0],
+        ]
+    )
+    smcf = min_cost_flow.SimpleMinCostFlow()
+    arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, capacity, cost)
+    smcf.set_nodes_supplies(np.array([s, t]), np.array([limit, -limit]))
+    status = smcf.solve()
+    if status == smcf.BAD_COST_RANGE:
+        raise OverflowError("min-cost flow: costs out of range")
+    if status != smcf.OPTIMAL:  # pragma: no cover - the bypass arc makes it always feasible
+        raise RuntimeError(f"min-cost flow failed with status {status}")
+    flow = np.asarray(smcf.flows(arcs), dtype=np.int64)
+    n_nodes = 2 + n_rows + n_cols
+    # The pair arcs and the bypass never bind (a row's source arc carries 1, the
+    # supply is `limit`): treating them as uncapacitated makes every chosen pair
+    # tight, u_i + v_j + lam == W_ij, so the dual below is complementary.
+    unbounded = np.zeros(len(tails), dtype=bool)
+    unbounded[len(free_rows) : len(free_rows) + len(rows)] = True
+    unbounded[-1] = True
+    d = _potentials(n_nodes, tails, heads, capacity, cost, flow, unbounded)
+    lam = int(d[s] - d[t])  # >= 0: the bypass arc s -> t is always residual
+    u = np.maximum(0, d[row_nodes] - d[s])
+    u[~row_free] = 0
+    v = np.maximum(0, d[t] - d[col_nodes])
+    v[caps <= 0] = 0
+    start = len(free_rows)
+    chosen = flow[start : start + len(rows)] > 0
+    primal = int(w[chosen].sum())
+    return Flow(chosen=chosen, duals=Duals(u=u, v=v, lam=lam), primal=primal)
+
+
+def _potentials(
+    n_nodes: int,
+    tails: np.ndarray,
+    heads: np.ndarray,
+    capacity: np.ndarray,
+    cost: np.ndarray,
+    flow: np.ndarray,
+    unbounded: np.ndarray,
+) -> np.ndarray:
+    """Shortest-path distances in the residual graph from a virtual root (0 to every node).
+
+    An optimal flow's residual graph has no negative cycle, so the distances
+    exist; they satisfy ``d[b] <= d[a] + c`` on every residual arc, which is
+    the reduced-cost optimality condition. Bellman-Ford with a frontier: each
+    pass relaxes only the arcs leaving the nodes whose distance just dropped.
+    """
+    fwd = (flow < capacity) | unbounded
+    bwd = flow > 0
+    a = np.concatenate([tails[fwd], heads[bwd]])
+    b = np.concatenate([heads[fwd], tails[bwd]])
+    c = np.concatenate([cost[fwd], -cost[bwd]])
+    order = np.argsort(a, kind="stable")
+    a, b, c = a[order], b[order], c[order]
+    start = np.searchsorted(a, np.arange(n_nodes + 1))
+    d = np.zeros(n_nodes, dtype=np.int64)
+    frontier = np.unique(a)
+    for _ in range(n_nodes + 1):
+        if frontier.size == 0:
+            return d
+        counts = start[frontier + 1] - start[frontier]
+        idx = np.repeat(start[frontier] - np.cumsum(counts) + counts, counts) + np.arange(
+            counts.sum()
+        )
+        cand = d[a[idx]] + c[idx]
+        heads_ = b[idx]
+        better = cand < d[heads_]
+        if not better.any():
+            return d
+        heads_, cand = heads_[better], cand[better]
+        best = np.full(n_nodes, np.iinfo(np.int64).max, dtype=np.int64)
+        np.minimum.at(best, heads_, cand)
+        changed = np.flatnonzero(best < d)
+        d[changed] = best[changed]
+        frontier = changed
+    raise RuntimeError(  # pragma: no cover - an optimal flow has no negative cycle
+        "internal error: negative cycle in an optimal flow's residual graph"
+    )
+
+
+def fits_int64(max_weight: int, n_pairs: int, n_nodes: int) -> bool:
+    """Whether sums of weights, and OR-Tools' cost scaling (x nodes), stay in int64."""
+    return (
+        max_weight * max(n_pairs, 1) < _INT64_HEADROOM
+        and max_weight * (n_nodes + 2) * 4 < _INT64_HEADROOM
+    )

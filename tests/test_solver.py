@@ -1,0 +1,381 @@
+"""solve_assignment / solve_pairs against independent oracles.
+
+Oracles: scipy's linear_sum_assignment on a cardinality-first transform, and
+brute force over every assignment of tiny instances. Every answer is also
+checked by the plain validators in ``validators.py``.
+"""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy.optimize import linear_sum_assignment
+
+import mentormatch as mm
+from mentormatch.solver import WeightScale, solve_pairs
+
+from validators import validate_assignment
+
+ORLIB = Path(__file__).parent / "data" / "orlib" / "assign100.txt"
+
+
+# --------------------------------------------------------------------------- oracles
+
+
+def lsa_pairs_first(scores: np.ndarray, allowed: np.ndarray) -> tuple[int, float]:
+    """Most pairs, then best total, via LSA: weight M + s on allowed pairs, 0 for 'unmatched'."""
+    n, m = scores.shape
+    spread = float(np.nanmax(np.abs(scores))) if np.isfinite(scores).any() else 1.0
+    big = 4 * (n + 1) * (spread + 1)
+    w = np.where(allowed, big + np.nan_to_num(scores), -1e18)
+    w = np.hstack([w, np.zeros((n, n))])
+    r, c = linear_sum_assignment(w, maximize=True)
+    keep = c < m
+    return int(keep.sum()), float(scores[r[keep], c[keep]].sum())
+
+
+def brute(
+    scores: np.ndarray,
+    allowed: np.ndarray,
+    caps: list[int],
+    *,
+    forced: tuple[tuple[int, int], ...] = (),
+    max_pairs: int | None = None,
+    priority: str = "pairs_first",
+    row_prio: np.ndarray | None = None,
+    col_prio: np.ndarray | None = None,
+    maximize: bool = True,
+) -> tuple[int, int, float]:
+    """Best (pairs, priority people, total) over every assignment, by the solver's rules."""
+    n, m = scores.shape
+    rp = np.zeros(n, int) if row_prio is None else row_prio.astype(int)
+    cp = np.zeros(m, int) if col_prio is None else col_prio.astype(int)
+    sign = 1 if maximize else -1
+    best: tuple | None = None
+    best_value = None
+    forced_rows = dict(forced)
+    for choice in itertools.product(range(-1, m), repeat=n):
+        if any(choice[r] != c for r, c in forced_rows.items()):
+            continue
+        used = [c for c in choice if c >= 0]
+        if max_pairs is not None and len(used) > max_pairs:
+            continue
+        if any(used.count(c) > caps[c] for c in set(used)):
+            continue
+        if any(c >= 0 and not allowed[r, c] for r, c in enumerate(choice)):
+            continue
+        pairs = [(r, c) for r, c in enumerate(choice) if c >= 0]
+        total = sum(scores[r, c] for r, c in pairs)
+        prio = sum(rp[r] + cp[c] for r, c in pairs)
+        if priority == "pairs_first":
+            key = (len(pairs), prio, round(sign * total, 9))
+        else:
+            key = (round(sign * total, 9), prio)
+        if best is None or key > best:
+            best = key
+            best_value = (len(pairs), prio, total)
+    assert best_value is not None
+    return best_value
+
+
+@st.composite
+def instances(draw: st.DrawFn, max_side: int = 7, integers: bool = True):  # type: ignore[no-untyped-def]
+    n = draw(st.integers(1, max_side))
+    m = draw(st.integers(1, max_side))
+    if integers:
+        values = draw(st.lists(st.integers(-20, 50), min_size=n * m, max_size=n * m))
+    else:
+        values = draw(
+            st.lists(st.floats(0, 1, allow_nan=False, width=32), min_size=n * m, max_size=n * m)
+        )
+    scores = np.array(values, dtype=float).reshape(n, m)
+    allowed = np.array(draw(st.lists(st.booleans(), min_size=n * m, max_size=n * m))).reshape(n, m)
+    return scores, allowed
+
+
+def achieved_priority(res: mm.AssignmentResult, rp: np.ndarray, cp: np.ndarray) -> int:
+    return int(sum(int(rp[r]) + int(cp[c]) for r, c in res.pairs))
+
+
+# --------------------------------------------------------------------------- oracle tests
+
+
+@settings(max_examples=300)
+@given(instances(), st.booleans())
+def test_pairs_first_matches_lsa(inst, as_nan) -> None:  # type: ignore[no-untyped-def]
+    scores, allowed = inst
+    if as_nan:
+        res = mm.solve_assignment(np.where(allowed, scores, np.nan))
+    else:
+        res = mm.solve_assignment(scores, allowed=allowed)
+    validate_assignment(res, np.where(allowed, scores, np.nan), allowed=allowed)
+    count, total = lsa_pairs_first(scores, allowed)
+    assert res.status == "OPTIMAL"
+    assert len(res.pairs) == count
+    assert res.objective == pytest.approx(total)
+
+
+@settings(max_examples=80)
+@given(instances(integers=False))
+def test_float_scores_match_lsa(inst) -> None:  # type: ignore[no-untyped-def]
+    scores, allowed = inst
+    res = mm.solve_assignment(scores, allowed=allowed)
+    validate_assignment(res, scores, allowed=allowed)
+    count, total = lsa_pairs_first(scores, allowed)
+    assert len(res.pairs) == count
+    # Scores are rounded to the resolution (1e-6) before optimizing.
+    assert res.objective == pytest.approx(total, abs=1e-6 * max(count, 1))
+
+
+@settings(max_examples=300)
+@given(
+    instances(max_side=4),
+    st.lists(st.integers(0, 2), min_size=4, max_size=4),
+    st.one_of(st.none(), st.integers(0, 4)),
+    st.sampled_from(["pairs_first", "score_first"]),
+    st.booleans(),
+    st.data(),
+)
+def test_brute_force_with_every_option(inst, caps4, max_pairs, priority, maximize, data) -> None:  # type: ignore[no-untyped-def]
+    scores, allowed = inst
+    n, m = scores.shape
+    caps = caps4[:m]
+    rp = np.array(data.draw(st.lists(st.booleans(), min_size=n, max_size=n)))
+    cp = np.array(data.draw(st.lists(st.booleans(), min_size=m, max_size=m)))
+    candidates = [(r, c) for r in range(n) for c in range(m) if allowed[r, c] and caps[c] > 0]
+    forced = (
+        tuple(data.draw(st.lists(st.sampled_from(candidates), max_size=1, unique=True)))
+        if candidates
+        else ()
+    )
+    if max_pairs is not None and len(forced) > max_pairs:
+        forced = ()
+    kwargs = dict(
+        capacities=caps,
+        allowed=allowed,
+        forced=forced,
+        max_pairs=max_pairs,
+        priority=priority,
+        row_priority=rp,
+        col_priority=cp,
+        maximize=maximize,
+    )
+    res = mm.solve_assignment(scores, **kwargs)
+    validate_assignment(
+        res, scores, allowed=allowed, capacities=caps, forced=forced, max_pairs=max_pairs
+    )
+    count, prio, total = brute(
+        scores,
+        allowed,
+        caps,
+        forced=forced,
+        max_pairs=max_pairs,
+        priority=priority,
+        row_prio=rp,
+        col_prio=cp,
+        maximize=maximize,
+    )
+    assert res.status == "OPTIMAL"
+    assert res.objective == pytest.approx(total)
+    if priority == "pairs_first":
+        assert len(res.pairs) == count
+        assert achieved_priority(res, rp, cp) == prio
+    else:
+        assert achieved_priority(res, rp, cp) == prio
+
+
+@settings(max_examples=60)
+@given(instances(max_side=5), st.data())
+def test_min_score(inst, data) -> None:  # type: ignore[no-untyped-def]
+    scores, allowed = inst
+    floor = data.draw(st.integers(-20, 50))
+    res = mm.solve_assignment(scores, allowed=allowed, min_score=floor)
+    validate_assignment(res, scores, allowed=allowed, min_score=floor)
+    count, _, total = brute(scores, allowed & (scores >= floor), [1] * scores.shape[1])
+    assert (len(res.pairs), res.objective) == (count, pytest.approx(total))
+
+
+@settings(max_examples=60)
+@given(instances(max_side=6))
+def test_solve_pairs_equals_dense(inst) -> None:  # type: ignore[no-untyped-def]
+    scores, allowed = inst
+    r, c = np.nonzero(allowed)
+    sparse = solve_pairs(r, c, scores[r, c], n_rows=scores.shape[0], n_cols=scores.shape[1])
+    dense = mm.solve_assignment(scores, allowed=allowed)
+    validate_assignment(sparse, np.where(allowed, scores, np.nan))
+    assert sparse.status == dense.status == "OPTIMAL"
+    assert (sparse.n_pairs, sparse.objective) == (dense.n_pairs, pytest.approx(dense.objective))
+
+
+def test_solve_pairs_pricer_finds_pairs_left_out() -> None:
+    """The candidate path: only a few pairs listed, the pricer brings the rest; proven optimal."""
+    rng = np.random.default_rng(4)
+    scores = rng.random((60, 50))
+    listed_r = np.repeat(np.arange(60), 2)
+    listed_c = np.argsort(scores, axis=1)[:, :2].ravel()  # each row's two *worst* mentors
+    listed = set(zip(listed_r.tolist(), listed_c.tolist(), strict=True))
+    calls = []
+
+    def pricer(check, per_row):  # type: ignore[no-untyped-def]
+        calls.append(per_row)
+        r, c = np.indices(scores.shape).reshape(2, -1)
+        keep = np.array([(a, b) not in listed for a, b in zip(r, c, strict=True)])
+        r, c = r[keep], c[keep]
+        slack = check(r, c, scores[r, c])
+        bad = slack > 0
+        return r[bad], c[bad], scores[r[bad], c[bad]]
+
+    res = solve_pairs(
+        listed_r,
+        listed_c,
+        scores[listed_r, listed_c],
+        n_rows=60,
+        n_cols=50,
+        pricer=pricer,
+        score_range=(0.0, 1.0),
+    )
+    dense = mm.solve_assignment(scores)
+    assert calls
+    assert res.status == "OPTIMAL"
+    assert res.n_pairs == dense.n_pairs == 50
+    assert res.objective == pytest.approx(dense.objective, abs=1e-5)
+
+
+# --------------------------------------------------------------------------- reference data
+
+
+def test_orlib_assign100_known_optimum() -> None:
+    values = ORLIB.read_text().split()
+    n = int(values[0])
+    costs = np.array(values[1 : 1 + n * n], dtype=float).reshape(n, n)
+    res = mm.solve_assignment(costs, maximize=False)
+    validate_assignment(res, costs)
+    assert res.status == "OPTIMAL"
+    assert res.n_pairs == 100
+    assert res.objective == 305
+    assert res.best_bound == 305
+
+
+def test_dense_random_against_lsa_medium() -> None:
+    rng = np.random.default_rng(7)
+    scores = rng.integers(0, 1000, size=(300, 300)).astype(float)
+    res = mm.solve_assignment(scores)
+    r, c = linear_sum_assignment(scores, maximize=True)
+    validate_assignment(res, scores)
+    assert res.status == "OPTIMAL"
+    assert res.objective == scores[r, c].sum()
+
+
+def test_deterministic_and_permutation_invariant_value() -> None:
+    rng = np.random.default_rng(11)
+    scores = rng.integers(0, 5, size=(40, 30)).astype(float)  # many ties
+    a = mm.solve_assignment(scores)
+    b = mm.solve_assignment(scores)
+    np.testing.assert_array_equal(a.pairs, b.pairs)
+    perm_r, perm_c = rng.permutation(40), rng.permutation(30)
+    c = mm.solve_assignment(scores[perm_r][:, perm_c])
+    assert c.objective == a.objective
+    assert c.n_pairs == a.n_pairs
+
+
+# --------------------------------------------------------------------------- scaling
+
+
+def test_weight_scale_is_exact_for_integers_and_documented_for_floats() -> None:
+    ints = WeightScale.build(
+        np.array([0.0, 999.0]),
+        maximize=True,
+        priority="pairs_first",
+        has_priority=False,
+        max_pairs=10,
+        n_nodes=22,
+        resolution=None,
+    )
+    assert ints.resolution == 1.0
+    floats = WeightScale.build(
+        np.array([0.0, 0.5, 1.0]),
+        maximize=True,
+        priority="pairs_first",
+        has_priority=False,
+        max_pairs=10,
+        n_nodes=22,
+        resolution=None,
+    )
+    assert floats.resolution == pytest.approx(1e-6)
+    w = floats.weights(np.array([0.0, 0.5, 1.0]), None)
+    # One more pair outweighs any difference of total score among 10 pairs.
+    assert w[0] * 1 > 10 * (w[2] - w[0])
+    assert np.diff(w).tolist() == [500_000, 500_000]
+
+
+def test_huge_instances_coarsen_the_resolution_instead_of_overflowing() -> None:
+    scale = WeightScale.build(
+        np.array([0.0, 1.0]),
+        maximize=True,
+        priority="pairs_first",
+        has_priority=True,
+        max_pairs=100_000,
+        n_nodes=200_002,
+        resolution=None,
+    )
+    assert scale.resolution > 1e-6
+    w = scale.weights(np.array([1.0]), np.array([2]))
+    assert int(w[0]) * 100_000 < 2**62
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def test_infeasible_forced_pairs_name_the_conflict() -> None:
+    scores = np.ones((3, 2))
+    with pytest.raises(mm.MatchInfeasibleError) as info:
+        mm.solve_assignment(scores, forced=[(0, 0), (1, 0), (0, 1)])
+    assert set(info.value.conflicts["rule"]) == {"one_per_row", "capacity"}
+    with pytest.raises(mm.MatchInfeasibleError, match="not_allowed"):
+        mm.solve_assignment(np.array([[np.nan, 1.0]]), forced=[(0, 0)])
+    with pytest.raises(mm.MatchInfeasibleError, match="max_pairs"):
+        mm.solve_assignment(scores, forced=[(0, 0), (1, 1)], max_pairs=1)
+
+
+def test_parameter_errors_use_the_template() -> None:
+    with pytest.raises(
+        mm.ParameterError,
+        match=r"The 'priority' parameter of solve_assignment must be one of "
+        r"'pairs_first', 'score_first'\. Got 'fast' instead\.",
+    ):
+        mm.solve_assignment(np.ones((2, 2)), priority="fast")
+    with pytest.raises(mm.ParameterError, match="'scores' parameter of solve_assignment"):
+        mm.solve_assignment(np.ones(3))
+    with pytest.raises(mm.ParameterError, match="'capacities' parameter"):
+        mm.solve_assignment(np.ones((2, 2)), capacities=[1])
+    with pytest.raises(mm.ParameterError, match="'min_score' parameter"):
+        mm.solve_assignment(np.ones((2, 2)), min_score=0.5, maximize=False)
+    with pytest.raises(mm.ParameterError, match="'forced' parameter"):
+        mm.solve_assignment(np.ones((2, 2)), forced=[(5, 0)])
+
+
+def test_empty_and_degenerate() -> None:
+    res = mm.solve_assignment(np.full((3, 3), np.nan))
+    assert res.n_pairs == 0 and res.status == "OPTIMAL" and res.objective == 0
+    res = mm.solve_assignment(np.ones((0, 4)))
+    assert res.pairs.shape == (0, 2)
+    res = mm.solve_assignment(np.ones((2, 2)), max_pairs=0)
+    assert res.n_pairs == 0
+
+
+def test_time_limited_answers_are_honest() -> None:
+    rng = np.random.default_rng(2)
+    scores = rng.random((400, 400))
+    res = mm.solve_assignment(scores, time_limit=1e-6)
+    validate_assignment(res, scores)
+    if res.status == "OPTIMAL":
+        assert res.best_bound == pytest.approx(res.objective)
+    else:
+        assert res.status == "FEASIBLE"
+        assert res.best_bound >= res.objective
+    assert res.n_pairs == 400
