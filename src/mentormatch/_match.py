@@ -1,0 +1,1092 @@
+"""match and rematch: applications in, pairs and reasons out.
+
+``match`` runs validate -> eligibility -> scoring -> one optimization model and
+returns a :class:`MatchResult` in which every applicant is in exactly one of
+``pairs`` and ``unmatched``, each with a reason a coordinator can pass on.
+
+Forced pairs
+------------
+* **Staff locks** (``locked``) are forced. Both people must be eligible (a lock
+  of an ineligible applicant raises :class:`~mentormatch.MatchInfeasibleError`);
+  a lock overrides the pair rules (same organization, previous partners,
+  career stage, minimum score): staff decided, and the pair's ``reason`` is
+  ``locked``.
+* **Mutual requests** (each side lists the other in ``requested_ids``) are
+  forced when the policy honors them, both are eligible, the pair is allowed
+  by the rules, not forbidden by staff, and it clashes with no lock and no
+  other mutual request (a person in two mutual requests, a mentor with more
+  mutual requests than places). A mutual request that cannot be honored is
+  not forced (the optimizer may still pick it) and ``result.requests`` says
+  why. One-sided requests are never forced; they are listed too.
+* **Forbidden pairs** (``forbidden``) are never made.
+
+The minimum score applies to the optimized pairs, not to forced ones.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ._errors import MatchInfeasibleError
+from ._params import ParameterError, check_number, param_error
+from ._policy import ProgramPolicy
+from ._progress import ProgressLike, Reporter
+from .policies import get_policy
+
+__all__ = ["MatchResult", "match", "rematch"]
+
+PAIR_REASONS = ("mutual_request", "locked", "optimized")
+UNMATCHED_REASONS = (
+    "no_allowed_partner",
+    "below_min_score",
+    "program_full",
+    "partners_taken",
+    "not_selected",
+)
+UNMATCHED_COLUMNS = ["participant_id", "role", "reason", "detail"]
+REQUEST_COLUMNS = ["requester_id", "requested_id", "mutual", "forced", "matched", "note"]
+DEFAULT_TIME_LIMIT = 60.0
+
+
+# --------------------------------------------------------------------------- result
+
+
+@dataclass(frozen=True, eq=False)
+class MatchResult:
+    """The outcome of :func:`match`: who is paired with whom, who is not, and why.
+
+    Attributes
+    ----------
+    pairs : DataFrame
+        One row per pair: ``mentee_id``, ``mentor_id``, ``score`` (in [0, 1]),
+        ``reason`` (``mutual_request``, ``locked`` or ``optimized``) and one
+        column per scoring feature with its contribution to the score (they
+        add up to ``score``). In the mentees' input order.
+    unmatched : DataFrame
+        One row per applicant without a pair: ``participant_id``, ``role``,
+        ``reason`` and ``detail`` (a sentence a coordinator can send). For an
+        ineligible applicant, ``reason`` is the first failing eligibility rule
+        and ``detail`` gives all of them; otherwise ``reason`` is one of
+        ``no_allowed_partner`` (the rules or staff allow no partner at all),
+        ``below_min_score`` (no allowed partner reaches the minimum score),
+        ``program_full`` (``max_pairs`` was reached), ``partners_taken``
+        (every compatible partner was matched with someone else in the
+        optimum) or ``not_selected`` (a compatible partner was left free: a
+        zero-value pair under ``score_first``, or a search stopped by its time
+        limit). Every applicant is in exactly one of ``pairs`` and
+        ``unmatched``.
+    requests : DataFrame
+        Every request in ``requested_ids``: ``requester_id``, ``requested_id``,
+        ``mutual``, ``forced``, ``matched`` and a ``note`` (why a mutual request
+        was not forced; one-sided requests are never forced).
+    eligibility : DataFrame
+        :func:`~mentormatch.check_eligibility`'s table.
+    status : str
+        ``"OPTIMAL"`` when the optimum is proven, ``"FEASIBLE"`` when the time
+        limit stopped the search first (then ``best_bound`` and ``gap`` say how
+        far from the optimum it may be).
+    objective : float
+        Sum of the pairs' scores.
+    best_bound : float
+        Proven upper bound on ``objective`` (among solutions with as many pairs
+        when the policy puts pairs first).
+    wall_time : float
+        Seconds, end to end.
+    policy : ProgramPolicy
+    scores : ScoreMatrix or None
+        The scores, for :meth:`explain` (``None`` on the candidate path).
+    settings : dict
+        The arguments of the call (for :func:`rematch`).
+    stats : dict
+        Seconds per stage and model sizes.
+    """
+
+    pairs: pd.DataFrame
+    unmatched: pd.DataFrame
+    requests: pd.DataFrame
+    eligibility: pd.DataFrame
+    status: str
+    objective: float
+    best_bound: float
+    wall_time: float
+    policy: ProgramPolicy
+    scores: Any = None
+    settings: dict[str, Any] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_optimal(self) -> bool:
+        """Whether the result is proven optimal."""
+        return self.status == "OPTIMAL"
+
+    @property
+    def gap(self) -> float:
+        """``best_bound - objective`` (0 when optimal)."""
+        return max(0.0, self.best_bound - self.objective)
+
+    @property
+    def n_pairs(self) -> int:
+        """Number of pairs."""
+        return len(self.pairs)
+
+    def explain(self, mentee_id: str, mentor_id: str) -> pd.DataFrame:
+        """Each feature's value, weight and contribution for a pair (see ScoreMatrix.explain)."""
+        if self.scores is None:
+            raise param_error(
+                "self", "MatchResult.explain", "a result that kept its score matrix", "None"
+            )
+        return self.scores.explain(mentee_id, mentor_id)
+
+    # ------------------------------------------------------------------ text
+
+    def summary(self) -> str:
+        """A few lines for a terminal or a log (no personal data)."""
+        n_apps = len(self.eligibility)
+        n_matched = 2 * len(self.pairs) - _extra_mentee_slots(self.pairs)
+        lines = [
+            f"{len(self.pairs)} pairs ({n_matched} of {n_apps} applicants matched); "
+            f"{len(self.unmatched)} unmatched.",
+        ]
+        if len(self.unmatched):
+            counts = self.unmatched["reason"].value_counts()
+            lines.append(
+                "Unmatched by reason: " + ", ".join(f"{k} {v}" for k, v in counts.items()) + "."
+            )
+        if len(self.pairs):
+            reasons = self.pairs["reason"].value_counts()
+            lines.append(
+                "Pairs by reason: "
+                + ", ".join(f"{k} {v}" for k, v in reasons.items())
+                + f"; mean score {self.pairs['score'].mean():.3f}."
+            )
+        proof = (
+            "proven optimal"
+            if self.is_optimal
+            else f"time limit reached, not proven optimal (gap at most {self.gap:.4f})"
+        )
+        lines.append(
+            f"Status {self.status} ({proof}); total score {self.objective:.4f}, "
+            f"bound {self.best_bound:.4f}; {self.wall_time:.2f} s."
+        )
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"<MatchResult {self.policy.name}: {len(self.pairs)} pairs, "
+            f"{len(self.unmatched)} unmatched, {self.status}, objective {self.objective:.4f}>"
+        )
+
+    def _repr_html_(self) -> str:
+        esc = html.escape
+        head = "".join(
+            f"<p style='margin:0'>{esc(line)}</p>" for line in self.summary().split("\n")
+        )
+        pairs = self.pairs.head(10).to_html(index=False, float_format=lambda v: f"{v:.3f}")
+        unmatched = self.unmatched.head(10).to_html(index=False)
+        return (
+            f"<div><strong>MatchResult &mdash; {esc(self.policy.name)}</strong>{head}"
+            f"<details open><summary>pairs ({len(self.pairs)}; first 10)</summary>{pairs}</details>"
+            f"<details><summary>unmatched ({len(self.unmatched)}; first 10)</summary>"
+            f"{unmatched}</details></div>"
+        )
+
+    # ------------------------------------------------------------------ export
+
+    def _tables(self) -> dict[str, pd.DataFrame]:
+        elig = self.eligibility.copy()
+        elig["reasons"] = elig["reasons"].map(lambda r: "; ".join(r))
+        info = pd.DataFrame(
+            {
+                "item": [
+                    "policy",
+                    "status",
+                    "objective",
+                    "best_bound",
+                    "pairs",
+                    "unmatched",
+                    "wall_time_s",
+                ],
+                "value": [
+                    self.policy.name,
+                    self.status,
+                    round(self.objective, 6),
+                    round(self.best_bound, 6),
+                    len(self.pairs),
+                    len(self.unmatched),
+                    round(self.wall_time, 3),
+                ],
+            }
+        )
+        return {
+            "pairs": self.pairs,
+            "unmatched": self.unmatched,
+            "requests": self.requests,
+            "eligibility": elig,
+            "summary": info.astype({"value": str}),
+        }
+
+    def to_csv(self, path: str | Path) -> Path:
+        """Write ``pairs`` to ``path`` and the other tables next to it.
+
+        ``pairs.csv`` gets ``pairs_unmatched.csv``, ``pairs_requests.csv``,
+        ``pairs_eligibility.csv`` and ``pairs_summary.csv`` beside it. Text
+        cells that a spreadsheet would run as a formula are escaped.
+        """
+        from ._export import write_table
+
+        p = Path(path)
+        if p.suffix.lower() != ".csv":
+            raise param_error("path", "MatchResult.to_csv", "a path ending in .csv", str(p))
+        return write_table(self._tables(), p, func="MatchResult.to_csv")
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write every table to one ``.xlsx`` workbook, a sheet each, formula-escaped."""
+        from ._export import write_table
+
+        p = Path(path)
+        if p.suffix.lower() != ".xlsx":
+            raise param_error("path", "MatchResult.to_excel", "a path ending in .xlsx", str(p))
+        return write_table(self._tables(), p, func="MatchResult.to_excel")
+
+
+def _extra_mentee_slots(pairs: pd.DataFrame) -> int:
+    """Mentors counted once however many mentees they take."""
+    if pairs.empty:
+        return 0
+    return int(len(pairs) - pairs["mentor_id"].nunique())
+
+
+# --------------------------------------------------------------------------- parameters
+
+
+def _pair_list(value: Any, name: str, func: str) -> list[tuple[str, str]]:
+    expected = "pairs of (mentee_id, mentor_id), or a DataFrame with those columns"
+    if value is None:
+        return []
+    if isinstance(value, pd.DataFrame):
+        if not {"mentee_id", "mentor_id"} <= set(value.columns):
+            raise param_error(name, func, expected, f"a DataFrame with {list(value.columns)}")
+        return [
+            (str(a), str(b)) for a, b in zip(value["mentee_id"], value["mentor_id"], strict=True)
+        ]
+    if isinstance(value, (str, bytes)) or not isinstance(value, Iterable):
+        raise param_error(name, func, expected, value)
+    out = []
+    for item in value:
+        if isinstance(item, (str, bytes)) or not isinstance(item, Iterable):
+            raise param_error(name, func, expected, item)
+        pair = tuple(item)
+        if len(pair) != 2:
+            raise param_error(name, func, expected, item)
+        out.append((_id_text(pair[0]), _id_text(pair[1])))
+    return out
+
+
+def _id_text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _orient(
+    pairs: list[tuple[str, str]],
+    mentee_pos: Mapping[str, int],
+    mentor_pos: Mapping[str, int],
+    name: str,
+    func: str,
+) -> list[tuple[int, int]]:
+    """(mentee, mentor) ids -> matrix positions; either order is accepted."""
+    out, bad = [], []
+    for a, b in pairs:
+        if a in mentee_pos and b in mentor_pos:
+            out.append((mentee_pos[a], mentor_pos[b]))
+        elif b in mentee_pos and a in mentor_pos:
+            out.append((mentee_pos[b], mentor_pos[a]))
+        else:
+            bad.append((a, b))
+    if bad:
+        shown = ", ".join(f"({a!r}, {b!r})" for a, b in bad[:10])
+        raise param_error(
+            name,
+            func,
+            "pairs of a mentee's and a mentor's id from the applications",
+            f"[{shown}{', ...' if len(bad) > 10 else ''}]",
+        )
+    return list(dict.fromkeys(out))
+
+
+# --------------------------------------------------------------------------- match
+
+
+def match(
+    applications: Any,
+    policy: str | ProgramPolicy = "amcto",
+    *,
+    weights: Mapping[str, float] | None = None,
+    locked: Any = (),
+    forbidden: Any = (),
+    min_score: float | None = None,
+    max_pairs: int | None = None,
+    time_limit: float | None = DEFAULT_TIME_LIMIT,
+    progress: ProgressLike = False,
+    extractors: Mapping[str, Any] | None = None,
+) -> MatchResult:
+    """Match a cohort: eligibility, scores and one optimization model.
+
+    Parameters
+    ----------
+    applications : DataFrame or iterable of dict
+        The applications table (see :func:`~mentormatch.validate_applications`).
+    policy : str or ProgramPolicy
+        A preset name (``"amcto"``, ``"ama"``, ``"3cma"``, ``"ltb"``) or a policy.
+    weights : mapping, optional
+        Feature weights replacing the policy's (normalized to sum to 1).
+    locked : iterable of (mentee_id, mentor_id) or DataFrame, optional
+        Pairs staff force (see the module notes).
+    forbidden : iterable of (mentee_id, mentor_id) or DataFrame, optional
+        Pairs staff exclude.
+    min_score : float, optional
+        No optimized pair below this score (in [0, 1]); defaults to the
+        policy's ``matching.min_score``.
+    max_pairs : int, optional
+        At most this many pairs (limited program spots).
+    time_limit : float or None
+        Seconds for the optimizer (default 60); ``None`` for no limit. When it
+        stops the search, ``status`` is ``"FEASIBLE"`` and the gap is reported.
+    progress : bool or callable
+        ``True`` shows a progress bar; a callable receives ``(stage, fraction)``.
+    extractors : mapping, optional
+        Scoring features of your own (see :func:`~mentormatch.scoring.score_pairs`).
+
+    Returns
+    -------
+    MatchResult
+
+    Raises
+    ------
+    ApplicationError
+        When the applications table has problems (all listed at once).
+    MatchInfeasibleError
+        When locks contradict each other, the forbidden pairs, eligibility,
+        capacities or ``max_pairs``; ``.conflicts`` names the pairs and rules.
+    ParameterError
+        On a bad argument.
+
+    Examples
+    --------
+    >>> import mentormatch as mm
+    >>> apps = mm.datasets.make_cohort(n_mentors=30, n_mentees=40, seed=1)
+    >>> result = mm.match(apps, "amcto")
+    >>> result.status
+    'OPTIMAL'
+    >>> len(result.pairs) + len(result.unmatched) + result.pairs["mentor_id"].nunique() == len(apps) + len(result.pairs)
+    True
+    """
+    started = time.perf_counter()
+    func = "match"
+    pol = _policy(policy, func)
+    if min_score is None:
+        min_score = pol.matching.min_score
+    check_number(min_score, "min_score", func, low=0, high=1, allow_none=True)
+    check_number(max_pairs, "max_pairs", func, low=0, integer=True, allow_none=True)
+    check_number(time_limit, "time_limit", func, low=0, low_open=True, allow_none=True)
+    locked_ids = _pair_list(locked, "locked", func)
+    forbidden_ids = _pair_list(forbidden, "forbidden", func)
+
+    stats: dict[str, Any] = {}
+    with Reporter(progress, total_label="match") as report:
+        report("scoring", 0.0)
+        t0 = time.perf_counter()
+        from .scoring import score_pairs
+
+        scores = score_pairs(applications, pol, weights, extractors=extractors)
+        stats["scoring_s"] = time.perf_counter() - t0
+        report("building the model", 0.4)
+        t0 = time.perf_counter()
+        problem = _Problem.build(scores, pol, locked_ids, forbidden_ids, min_score, max_pairs, func)
+        stats["model_input_s"] = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        from .solver import solve_assignment
+
+        solved = solve_assignment(
+            problem.weights,
+            capacities=problem.capacities,
+            allowed=problem.allowed,
+            forced=problem.forced,
+            max_pairs=max_pairs,
+            time_limit=time_limit,
+            priority=pol.matching.priority,
+            row_priority=problem.mentee_priority,
+            col_priority=problem.mentor_priority,
+            progress=report.sub(0.45, 0.95),
+        )
+        stats["solve_s"] = time.perf_counter() - t0
+        stats["solver"] = dict(getattr(solved, "stats", {}) or {})
+        report("explaining", 0.95)
+        t0 = time.perf_counter()
+        result = _assemble(
+            scores,
+            problem,
+            solved,
+            pol,
+            started=started,
+            stats=stats,
+            settings={
+                "weights": None if weights is None else dict(weights),
+                "locked": locked_ids,
+                "forbidden": forbidden_ids,
+                "min_score": min_score,
+                "max_pairs": max_pairs,
+                "time_limit": time_limit,
+                "extractors": extractors,
+            },
+        )
+        stats["explain_s"] = time.perf_counter() - t0
+        report("done", 1.0)
+    return result
+
+
+def _policy(policy: Any, func: str) -> ProgramPolicy:
+    if isinstance(policy, ProgramPolicy):
+        return policy
+    if isinstance(policy, str):
+        return get_policy(policy)
+    raise param_error("policy", func, "a preset name or a ProgramPolicy", policy)
+
+
+@dataclass
+class _Problem:
+    """What the optimizer gets, and what is needed to explain its answer."""
+
+    weights: np.ndarray  # float (mentees x mentors): the scores
+    allowed: np.ndarray  # bool: rules, staff forbidden, minimum score; locks allowed
+    rule_allowed: np.ndarray  # bool: rules only (before staff and minimum score)
+    capacities: np.ndarray
+    forced: list[tuple[int, int]]
+    forced_reason: dict[tuple[int, int], str]
+    locked: list[tuple[int, int]]
+    forbidden: list[tuple[int, int]]
+    requests: pd.DataFrame
+    mentee_priority: np.ndarray | None
+    mentor_priority: np.ndarray | None
+    min_score: float | None
+    max_pairs: int | None
+
+    @classmethod
+    def build(
+        cls,
+        scores: Any,
+        policy: ProgramPolicy,
+        locked_ids: list[tuple[str, str]],
+        forbidden_ids: list[tuple[str, str]],
+        min_score: float | None,
+        max_pairs: int | None,
+        func: str,
+    ) -> _Problem:
+        scorer = scores.scorer
+        apps: pd.DataFrame = scorer.applications_
+        mentees = apps.iloc[scorer.mentee_positions_].reset_index(drop=True)
+        mentors = apps.iloc[scorer.mentor_positions_].reset_index(drop=True)
+        mentee_pos = {k: i for i, k in enumerate(scores.mentee_ids)}
+        mentor_pos = {k: j for j, k in enumerate(scores.mentor_ids)}
+        locked = _orient(locked_ids, mentee_pos, mentor_pos, "locked", func)
+        forbidden = _orient(forbidden_ids, mentee_pos, mentor_pos, "forbidden", func)
+        rules = scorer.rules_
+
+        capacities = np.ones(len(mentors), dtype=np.int64)
+        if "capacity" in mentors.columns:
+            cap = mentors["capacity"].astype("Int64").fillna(1).to_numpy(dtype=np.int64)
+            capacities = np.minimum(cap, policy.matching.capacity_cap)
+        else:
+            capacities = np.minimum(capacities, policy.matching.capacity_cap)
+
+        _check_locks(locked, forbidden, rules, capacities, max_pairs, scores)
+
+        rule_allowed = scores.allowed
+        allowed = rule_allowed.copy()
+        if forbidden:
+            fr, fc = np.array(forbidden).T
+            allowed[fr, fc] = False
+        if min_score is not None:
+            allowed &= scores.total >= np.float32(min_score)
+
+        requests, mutual_forced = _requests(
+            mentees, mentors, scores, locked, forbidden, capacities, max_pairs, policy
+        )
+        forced = list(locked) + [p for p in mutual_forced if p not in set(locked)]
+        if forced:
+            r, c = np.array(forced).T
+            allowed[r, c] = True  # locks override pair rules; mutual ones are allowed anyway
+        forced_reason = {p: "mutual_request" for p in mutual_forced}
+        forced_reason.update({p: "locked" for p in locked})
+
+        mentee_priority = mentor_priority = None
+        if policy.matching.favor_previously_unmatched and "previously_unmatched" in apps.columns:
+            mentee_priority = mentees["previously_unmatched"].fillna(False).to_numpy(dtype=bool)
+            mentor_priority = mentors["previously_unmatched"].fillna(False).to_numpy(dtype=bool)
+            if not mentee_priority.any() and not mentor_priority.any():
+                mentee_priority = mentor_priority = None
+        return cls(
+            weights=scores.total,
+            allowed=allowed,
+            rule_allowed=rule_allowed,
+            capacities=capacities,
+            forced=forced,
+            forced_reason=forced_reason,
+            locked=locked,
+            forbidden=forbidden,
+            requests=requests,
+            mentee_priority=mentee_priority,
+            mentor_priority=mentor_priority,
+            min_score=min_score,
+            max_pairs=max_pairs,
+        )
+
+
+def _check_locks(
+    locked: list[tuple[int, int]],
+    forbidden: list[tuple[int, int]],
+    rules: Any,
+    capacities: np.ndarray,
+    max_pairs: int | None,
+    scores: Any,
+) -> None:
+    """Raise MatchInfeasibleError naming every contradiction among the locks."""
+    conflicts: list[dict[str, Any]] = []
+    mentee_ids, mentor_ids = scores.mentee_ids, scores.mentor_ids
+
+    def add(pairs: list[tuple[int, int]], rule: str, detail: str) -> None:
+        conflicts.append(
+            {
+                "pairs": [(str(mentee_ids[i]), str(mentor_ids[j])) for i, j in pairs],
+                "rule": rule,
+                "detail": detail,
+            }
+        )
+
+    forbidden_set = set(forbidden)
+    for i, j in locked:
+        if (i, j) in forbidden_set:
+            add([(i, j)], "forbidden", "The pair is both locked and forbidden.")
+        if not rules.mentee_eligible[i]:
+            add(
+                [(i, j)],
+                "mentee_ineligible",
+                f"The mentee is not eligible: {rules.mentee_detail[i]}",
+            )
+        if not rules.mentor_eligible[j]:
+            add(
+                [(i, j)],
+                "mentor_ineligible",
+                f"The mentor is not eligible: {rules.mentor_detail[j]}",
+            )
+    by_mentee: dict[int, list[tuple[int, int]]] = {}
+    by_mentor: dict[int, list[tuple[int, int]]] = {}
+    for p in locked:
+        by_mentee.setdefault(p[0], []).append(p)
+        by_mentor.setdefault(p[1], []).append(p)
+    for i, ps in by_mentee.items():
+        if len(ps) > 1:
+            add(
+                ps,
+                "one_mentor_per_mentee",
+                f"Mentee {mentee_ids[i]!r} is locked to {len(ps)} mentors.",
+            )
+    for j, ps in by_mentor.items():
+        if len(ps) > capacities[j]:
+            add(
+                ps,
+                "mentor_capacity",
+                f"Mentor {mentor_ids[j]!r} is locked to {len(ps)} mentees but may take "
+                f"{int(capacities[j])}.",
+            )
+    if max_pairs is not None and len(locked) > max_pairs:
+        add(locked, "max_pairs", f"{len(locked)} locked pairs exceed max_pairs = {max_pairs}.")
+    if conflicts:
+        frame = pd.DataFrame(conflicts, columns=["pairs", "rule", "detail"])
+        lines = "\n".join(f"  - {c['rule']}: {c['pairs']}: {c['detail']}" for c in conflicts)
+        raise MatchInfeasibleError(
+            f"The locked pairs cannot all be made ({len(conflicts)} conflicts):\n{lines}", frame
+        )
+
+
+def _requests(
+    mentees: pd.DataFrame,
+    mentors: pd.DataFrame,
+    scores: Any,
+    locked: list[tuple[int, int]],
+    forbidden: list[tuple[int, int]],
+    capacities: np.ndarray,
+    max_pairs: int | None,
+    policy: ProgramPolicy,
+) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
+    """Every request, whether it is mutual, and the mutual ones that are forced."""
+    mentee_pos = {k: i for i, k in enumerate(scores.mentee_ids)}
+    mentor_pos = {k: j for j, k in enumerate(scores.mentor_ids)}
+    asked: list[tuple[str, str, int, int]] = []  # requester, requested, mentee pos, mentor pos
+    for side, own, other in ((mentees, mentee_pos, mentor_pos), (mentors, mentor_pos, mentee_pos)):
+        if "requested_ids" not in side.columns:
+            continue
+        exploded = side[["id", "requested_ids"]].explode("requested_ids").dropna()
+        for requester, requested in zip(exploded["id"], exploded["requested_ids"], strict=True):
+            requester, requested = str(requester), str(requested)
+            if requested not in other:
+                continue  # validation guarantees the id exists with the other role
+            if own is mentee_pos:
+                asked.append((requester, requested, own[requester], other[requested]))
+            else:
+                asked.append((requester, requested, other[requested], own[requester]))
+    if not asked:
+        return pd.DataFrame(columns=REQUEST_COLUMNS), []
+    counts: dict[tuple[int, int], int] = {}
+    for _, _, i, j in asked:
+        counts[(i, j)] = counts.get((i, j), 0) + 1
+    mutual_pairs = sorted(p for p, n in counts.items() if n >= 2)
+
+    rules = scores.scorer.rules_
+    notes: dict[tuple[int, int], str] = {}
+    candidates = []
+    forbidden_set, locked_set = set(forbidden), set(locked)
+    locked_mentee = {i: j for i, j in locked}
+    locked_load: dict[int, int] = {}
+    for _, j in locked:
+        locked_load[j] = locked_load.get(j, 0) + 1
+    for i, j in mutual_pairs:
+        if (i, j) in locked_set:
+            notes[(i, j)] = "mutual request; also locked by staff"
+        elif not policy.matching.honor_mutual_requests:
+            notes[(i, j)] = "mutual request; the policy does not force mutual requests"
+        elif (i, j) in forbidden_set:
+            notes[(i, j)] = "mutual request not honored: staff forbade this pair"
+        elif not scores.allowed[i, j]:
+            why = " ".join(s for _, s in rules.why_not(i, j))
+            notes[(i, j)] = f"mutual request not honored: {why}"
+        elif i in locked_mentee:
+            other = scores.mentor_ids[locked_mentee[i]]
+            notes[(i, j)] = f"mutual request not honored: staff locked the mentee with {other}"
+        elif locked_load.get(j, 0) >= capacities[j]:
+            notes[(i, j)] = "mutual request not honored: staff locks fill the mentor's places"
+        else:
+            candidates.append((i, j))
+    # Mutual requests that clash with each other are not forced (none of the clashing ones).
+    per_mentee: dict[int, int] = {}
+    per_mentor: dict[int, int] = {}
+    for i, j in candidates:
+        per_mentee[i] = per_mentee.get(i, 0) + 1
+        per_mentor[j] = per_mentor.get(j, 0) + 1
+    forced = []
+    for i, j in candidates:
+        if per_mentee[i] > 1:
+            notes[(i, j)] = "mutual request not forced: the mentee has several mutual requests"
+        elif per_mentor[j] + locked_load.get(j, 0) > capacities[j]:
+            notes[(i, j)] = (
+                "mutual request not forced: the mentor has more mutual requests than places"
+            )
+        else:
+            forced.append((i, j))
+    if max_pairs is not None and len(locked) + len(forced) > max_pairs:
+        for p in forced:
+            notes[p] = (
+                f"mutual request not forced: {len(locked) + len(forced)} forced pairs exceed "
+                f"the {max_pairs} program spots"
+            )
+        forced = []
+    for p in forced:
+        notes[p] = "mutual request: forced"
+    forced_set = set(forced) | locked_set
+    rows = []
+    for requester, requested, i, j in asked:
+        mutual = counts[(i, j)] >= 2
+        rows.append(
+            {
+                "requester_id": requester,
+                "requested_id": requested,
+                "mutual": mutual,
+                "forced": (i, j) in forced_set,
+                "matched": False,  # filled in after solving
+                "note": notes[(i, j)] if mutual else "one-sided request: never forced",
+                "_i": i,
+                "_j": j,
+            }
+        )
+    return pd.DataFrame(rows), forced
+
+
+# --------------------------------------------------------------------------- assemble
+
+
+def _assemble(
+    scores: Any,
+    problem: _Problem,
+    solved: Any,
+    policy: ProgramPolicy,
+    *,
+    started: float,
+    stats: dict[str, Any],
+    settings: dict[str, Any],
+) -> MatchResult:
+    chosen = np.asarray(solved.pairs, dtype=np.int64).reshape(-1, 2)
+    rows, cols = chosen[:, 0], chosen[:, 1]
+    order = np.lexsort((cols, rows))
+    rows, cols = rows[order], cols[order]
+    reason = np.array(
+        [
+            problem.forced_reason.get((int(i), int(j)), "optimized")
+            for i, j in zip(rows, cols, strict=True)
+        ],
+        dtype=object,
+    )
+    pairs = pd.DataFrame(
+        {
+            "mentee_id": pd.array(scores.mentee_ids[rows], dtype="string"),
+            "mentor_id": pd.array(scores.mentor_ids[cols], dtype="string"),
+            "score": scores.total[rows, cols].astype(np.float64),
+            "reason": pd.array(reason, dtype="string"),
+        }
+    )
+    for name, weight in scores.weights.items():
+        pairs[name] = scores.features[name][rows, cols].astype(np.float64) * weight
+
+    unmatched = _unmatched(scores, problem, rows, cols, solved)
+    requests = problem.requests
+    if len(requests):
+        matched = set(zip(rows.tolist(), cols.tolist(), strict=True))
+        requests = requests.assign(
+            matched=[(i, j) in matched for i, j in zip(requests["_i"], requests["_j"], strict=True)]
+        ).drop(columns=["_i", "_j"])
+    else:
+        requests = pd.DataFrame(columns=REQUEST_COLUMNS)
+
+    objective = float(pairs["score"].sum())
+    status = str(solved.status)
+    best_bound = float(getattr(solved, "best_bound", objective))
+    if status == "OPTIMAL":
+        best_bound = max(best_bound, objective)
+    _check_accounted(scores, pairs, unmatched)
+    stats["n_allowed_pairs"] = int(np.count_nonzero(problem.allowed))
+    return MatchResult(
+        pairs=pairs,
+        unmatched=unmatched,
+        requests=requests,
+        eligibility=scores.eligibility,
+        status=status,
+        objective=objective,
+        best_bound=best_bound,
+        wall_time=time.perf_counter() - started,
+        policy=policy,
+        scores=scores,
+        settings=settings,
+        stats=stats,
+    )
+
+
+def _unmatched(
+    scores: Any, problem: _Problem, rows: np.ndarray, cols: np.ndarray, solved: Any
+) -> pd.DataFrame:
+    """Every applicant without a pair, with the reason a coordinator can pass on."""
+    elig = scores.eligibility
+    scorer = scores.scorer
+    records: list[dict[str, Any]] = []
+    # Ineligible applicants, in input order.
+    for pid, role, reasons, detail in zip(
+        elig["participant_id"], elig["role"], elig["reasons"], elig["detail"], strict=True
+    ):
+        if reasons:
+            records.append(
+                {
+                    "participant_id": str(pid),
+                    "role": str(role),
+                    "reason": reasons[0],
+                    "detail": detail,
+                }
+            )
+
+    n_mentees, n_mentors = scores.shape
+    load = np.bincount(cols, minlength=n_mentors)
+    mentee_matched = np.zeros(n_mentees, dtype=bool)
+    mentee_matched[rows] = True
+    mentor_free = load < problem.capacities
+    mentee_free = ~mentee_matched
+    full = problem.max_pairs is not None and len(rows) >= problem.max_pairs
+    staff_ok = problem.rule_allowed.copy()
+    if problem.forbidden:
+        fr, fc = np.array(problem.forbidden).T
+        staff_ok[fr, fc] = False
+
+    def explain(
+        side: str,
+        k: int,
+        allowed_rule: np.ndarray,
+        allowed_staff: np.ndarray,
+        allowed_all: np.ndarray,
+        totals: np.ndarray,
+        partner_free: np.ndarray,
+    ) -> tuple[str, str]:
+        other = "mentor" if side == "mentee" else "mentee"
+        if not allowed_rule.any():
+            return "no_allowed_partner", _no_partner_detail(scorer.rules_, side, k)
+        if not allowed_staff.any():
+            return (
+                "no_allowed_partner",
+                f"Staff excluded every {other} the program's rules allow for this {side}.",
+            )
+        if not allowed_all.any():
+            best = float(totals[allowed_staff].max())
+            return (
+                "below_min_score",
+                f"The best possible {other} scored {best:.2f}, below the program's minimum "
+                f"score of {problem.min_score:.2f}.",
+            )
+        best = float(totals[allowed_all].max())
+        n = int(allowed_all.sum())
+        if full:
+            return (
+                "program_full",
+                f"All {problem.max_pairs} program spots were filled; this {side} had {n} "
+                f"possible {other}{'s' if n != 1 else ''} (best score {best:.2f}).",
+            )
+        if (allowed_all & partner_free).any():
+            return (
+                "not_selected",
+                f"A compatible {other} was left free, but pairing them added nothing to the "
+                "objective or the search stopped at its time limit; staff may pair them by hand.",
+            )
+        if n == 1:
+            return (
+                "partners_taken",
+                f"The only {other} who could be paired with this {side} was matched with "
+                f"someone else (that pair would have scored {best:.2f}).",
+            )
+        return (
+            "partners_taken",
+            f"Each of the {n} {other}s who could be paired with this {side} was matched with "
+            f"someone else (the best of them scored {best:.2f} with this {side}).",
+        )
+
+    for i in np.flatnonzero(mentee_free & scorer.rules_.mentee_eligible):
+        code, detail = explain(
+            "mentee",
+            int(i),
+            problem.rule_allowed[i],
+            staff_ok[i],
+            problem.allowed[i],
+            scores.total[i],
+            mentor_free,
+        )
+        records.append(
+            {
+                "participant_id": str(scores.mentee_ids[i]),
+                "role": "mentee",
+                "reason": code,
+                "detail": detail,
+            }
+        )
+    mentor_unused = load == 0
+    for j in np.flatnonzero(mentor_unused & scorer.rules_.mentor_eligible):
+        code, detail = explain(
+            "mentor",
+            int(j),
+            problem.rule_allowed[:, j],
+            staff_ok[:, j],
+            problem.allowed[:, j],
+            scores.total[:, j],
+            mentee_free,
+        )
+        records.append(
+            {
+                "participant_id": str(scores.mentor_ids[j]),
+                "role": "mentor",
+                "reason": code,
+                "detail": detail,
+            }
+        )
+    frame = pd.DataFrame(records, columns=UNMATCHED_COLUMNS)
+    # Input order of the applications.
+    order = {pid: k for k, pid in enumerate(elig["participant_id"])}
+    frame = frame.iloc[np.argsort([order[p] for p in frame["participant_id"]], kind="stable")]
+    return frame.reset_index(drop=True).astype("string")
+
+
+def _no_partner_detail(rules: Any, side: str, k: int) -> str:
+    """Why the rules allow no partner at all: counts per rule over the other side."""
+    if side == "mentee":
+        other_eligible = rules.mentor_eligible
+        block = lambda: rules.allowed(np.array([k]), np.arange(len(other_eligible)))[0]  # noqa: E731
+        other = "mentor"
+    else:
+        other_eligible = rules.mentee_eligible
+        block = lambda: rules.allowed(np.arange(len(other_eligible)), np.array([k]))[:, 0]  # noqa: E731
+        other = "mentee"
+    n_eligible = int(other_eligible.sum())
+    if n_eligible == 0:
+        return f"No eligible {other} applied, so no {other} can be offered."
+    reasons: list[str] = []
+    if rules.mentee_org is not None and rules.mentor_org is not None:
+        mine = rules.mentee_org[k] if side == "mentee" else rules.mentor_org[k]
+        theirs = rules.mentor_org if side == "mentee" else rules.mentee_org
+        same = int(((theirs == mine) & (mine >= 0) & other_eligible).sum())
+        if same:
+            reasons.append(f"{same} work{'s' if same == 1 else ''} at the same organization")
+    if rules.previous is not None and rules.previous.nnz:
+        prev = (
+            rules.previous[k].toarray()[0]
+            if side == "mentee"
+            else rules.previous[:, k].toarray()[:, 0]
+        )
+        n_prev = int((prev & other_eligible).sum())
+        if n_prev:
+            reasons.append(
+                f"{n_prev} {'is a previous partner' if n_prev == 1 else 'are previous partners'}"
+            )
+    for p in rules.pairwise:
+        if side == "mentee":
+            fail = ~(p.mentor_values > p.mentee_values[k])
+        else:
+            fail = ~(p.mentor_values[k] > p.mentee_values)
+        n_fail = int((fail & other_eligible).sum())
+        if n_fail:
+            reasons.append(f"{n_fail} fail the {p.rule.code} rule")
+    assert not block().any()
+    listed = "; ".join(reasons) if reasons else "the pair rules exclude them"
+    return (
+        f"None of the {n_eligible} eligible {other}{'s' if n_eligible != 1 else ''} can be paired "
+        f"with this {side} under the program's rules: {listed}."
+    )
+
+
+def _check_accounted(scores: Any, pairs: pd.DataFrame, unmatched: pd.DataFrame) -> None:
+    """Every applicant in exactly one of pairs / unmatched (an internal invariant)."""
+    ids = set(scores.eligibility["participant_id"].astype(str))
+    in_pairs = set(pairs["mentee_id"].astype(str)) | set(pairs["mentor_id"].astype(str))
+    in_unmatched = list(unmatched["participant_id"].astype(str))
+    if (
+        in_pairs & set(in_unmatched)
+        or len(set(in_unmatched)) != len(in_unmatched)
+        or (in_pairs | set(in_unmatched)) != ids
+        or pairs["mentee_id"].duplicated().any()
+    ):
+        raise RuntimeError(  # pragma: no cover - a bug, not an input problem
+            "mentormatch internal error: an applicant is missing from, or repeated in, "
+            "pairs/unmatched. Please report it."
+        )
+
+
+# --------------------------------------------------------------------------- rematch
+
+
+def rematch(
+    result: MatchResult,
+    applications: Any,
+    dissolve: Iterable[tuple[str, str]] = (),
+    *,
+    locked: Any = (),
+    forbidden: Any = (),
+    time_limit: float | None = None,
+    progress: ProgressLike = False,
+) -> MatchResult:
+    """Dissolve some pairs and match again, keeping every other pair.
+
+    The kept pairs are locked, the dissolved ones forbidden (as are the earlier
+    call's forbidden pairs), and everyone freed is matched together with the
+    applicants still unmatched (AMCTO: "so that a new match can be made").
+    Rolling intake (3CMA registers at any time) uses the same path: pass the
+    applications with the newcomers added; existing pairs are kept and the
+    newcomers matched.
+
+    Parameters
+    ----------
+    result : MatchResult
+        The earlier result.
+    applications : DataFrame or iterable of dict
+        The applications now: the earlier ones (updated if need be) plus any
+        newcomers. Every person of a kept pair must still be in it.
+    dissolve : iterable of (mentee_id, mentor_id)
+        Pairs of ``result.pairs`` to undo.
+    locked, forbidden : optional
+        Further staff decisions, added to the earlier ones.
+    time_limit : float, optional
+        Defaults to the earlier call's.
+    progress : bool or callable
+
+    Returns
+    -------
+    MatchResult
+        The kept pairs keep their earlier ``reason``; ``stats["kept_pairs"]``
+        counts them.
+    """
+    func = "rematch"
+    if not isinstance(result, MatchResult):
+        raise param_error("result", func, "a MatchResult from match()", type(result).__name__)
+    dissolved = _pair_list(dissolve, "dissolve", func)
+    current = {
+        (str(a), str(b)): str(r)
+        for a, b, r in zip(
+            result.pairs["mentee_id"],
+            result.pairs["mentor_id"],
+            result.pairs["reason"],
+            strict=True,
+        )
+    }
+    canonical = []
+    unknown = []
+    for a, b in dissolved:
+        if (a, b) in current:
+            canonical.append((a, b))
+        elif (b, a) in current:
+            canonical.append((b, a))
+        else:
+            unknown.append((a, b))
+    if unknown:
+        raise param_error("dissolve", func, "pairs of result.pairs (mentee_id, mentor_id)", unknown)
+    gone = set(canonical)
+    kept = [p for p in current if p not in gone]
+    settings = dict(result.settings)
+    all_forbidden = list(
+        dict.fromkeys(
+            list(settings.get("forbidden", []))
+            + canonical
+            + _pair_list(forbidden, "forbidden", func)
+        )
+    )
+    all_locked = list(dict.fromkeys(kept + _pair_list(locked, "locked", func)))
+    # Kept pairs stay even if they no longer meet a pair rule; a missing person is an error.
+    try:
+        new = match(
+            applications,
+            result.policy,
+            weights=settings.get("weights"),
+            locked=all_locked,
+            forbidden=all_forbidden,
+            min_score=settings.get("min_score"),
+            max_pairs=settings.get("max_pairs"),
+            time_limit=settings.get("time_limit", DEFAULT_TIME_LIMIT)
+            if time_limit is None
+            else time_limit,
+            progress=progress,
+            extractors=settings.get("extractors"),
+        )
+    except ParameterError as exc:
+        if "'locked' parameter" in str(exc):
+            raise param_error(
+                "applications",
+                func,
+                "a table that still holds everyone of the kept pairs",
+                "a table without some of them",
+            ) from exc
+        raise
+    reasons = new.pairs["reason"].to_numpy(dtype=object)
+    for k, (a, b) in enumerate(zip(new.pairs["mentee_id"], new.pairs["mentor_id"], strict=True)):
+        if (str(a), str(b)) in current and (str(a), str(b)) not in gone:
+            reasons[k] = current[(str(a), str(b))]
+    new.pairs["reason"] = pd.array(reasons, dtype="string")
+    new.stats["kept_pairs"] = len(kept)
+    new.stats["dissolved_pairs"] = len(canonical)
+    return new
