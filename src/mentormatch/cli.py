@@ -1,0 +1,384 @@
+"""The ``mentormatch`` command: match applicants, check a cycle, list policies, run a demo.
+
+Exit codes scripts can rely on
+------------------------------
+====  ==========================================================================
+0     success (``check``: no required rule broken)
+1     ``check`` only: at least one required rule is broken
+2     bad input or usage: unreadable file, invalid table (every problem is
+      listed), unknown policy, bad option
+3     ``match`` only: the locked pairs contradict each other or the rules
+====  ==========================================================================
+
+Errors print as one clear message on stderr, never a traceback (set
+``MENTORMATCH_DEBUG=1`` to see one).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_VIOLATIONS = 1
+EXIT_BAD_INPUT = 2
+EXIT_INFEASIBLE = 3
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (also used by the console script)."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("Interrupted.", file=sys.stderr)
+        return 130
+    except Exception as exc:  # one clear message, never a traceback
+        from ._errors import MatchInfeasibleError, MentormatchError
+
+        if os.environ.get("MENTORMATCH_DEBUG"):
+            raise
+        if isinstance(exc, MatchInfeasibleError):
+            print(f"mentormatch: cannot match: {exc}", file=sys.stderr)
+            return EXIT_INFEASIBLE
+        if isinstance(
+            exc, (MentormatchError, FileNotFoundError, IsADirectoryError, PermissionError)
+        ):
+            print(f"mentormatch: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        print(
+            f"mentormatch: unexpected error ({type(exc).__name__}: {exc}). "
+            "Please report it; set MENTORMATCH_DEBUG=1 for the traceback.",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="mentormatch",
+        description="Match mentors and mentees, and check a mentorship cycle's meeting logs.",
+        epilog="Exit codes: 0 ok, 1 required cycle rules broken (check), 2 bad input, "
+        "3 locked pairs contradict (match).",
+    )
+    p.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    m = sub.add_parser(
+        "match",
+        help="match the applicants of a CSV/Excel export",
+        description="Validate the applications, check eligibility, score every pair and pick "
+        "the best pairs; write pairs and the unmatched list with their reasons.",
+    )
+    m.add_argument("applications", type=Path, help="applications file (.csv or .xlsx)")
+    _policy_option(m)
+    m.add_argument(
+        "-o", "--output", type=Path, help="write the result to .xlsx (all tables) or .csv (pairs)"
+    )
+    m.add_argument("--min-score", type=float, help="no pair below this score (0 to 1)")
+    m.add_argument("--max-pairs", type=int, help="program spots: at most this many pairs")
+    m.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    m.add_argument(
+        "--lock",
+        action="append",
+        default=[],
+        metavar="MENTEE:MENTOR",
+        help="force this pair (repeatable)",
+    )
+    m.add_argument(
+        "--forbid",
+        action="append",
+        default=[],
+        metavar="MENTEE:MENTOR",
+        help="never make this pair (repeatable)",
+    )
+    m.add_argument("--quiet", action="store_true", help="print only errors")
+    m.add_argument("--no-progress", action="store_true", help="no progress bar")
+    m.set_defaults(func=_cmd_match)
+
+    c = sub.add_parser(
+        "check",
+        help="check the meeting and submission logs of a cycle",
+        description="Check which program rules each pair kept or broke, and when.",
+    )
+    c.add_argument("pairs", type=Path, help="pairs file (.csv/.xlsx with mentor_id, mentee_id)")
+    c.add_argument("meetings", type=Path, help="meetings log (.csv/.xlsx)")
+    c.add_argument("--events", type=Path, help="submissions log (.csv/.xlsx)")
+    _policy_option(c)
+    c.add_argument("--start", help="cycle start date (YYYY-MM-DD); default from the policy")
+    c.add_argument("--end", help="cycle end date (YYYY-MM-DD); default from the policy")
+    c.add_argument("--as-of", help="judge the logs as of this date (default today)")
+    c.add_argument("-o", "--output", type=Path, help="write violations to .xlsx or .csv")
+    c.add_argument("--quiet", action="store_true", help="print only errors")
+    c.set_defaults(func=_cmd_check)
+
+    pol = sub.add_parser(
+        "policies",
+        help="list the preset policies and their rules",
+        description="List the preset policies, or print one (as rules or as TOML).",
+    )
+    pol.add_argument("name", nargs="?", help="a preset name or a policy .toml file")
+    pol.add_argument("--toml", action="store_true", help="print the policy as TOML")
+    pol.set_defaults(func=_cmd_policies)
+
+    d = sub.add_parser(
+        "demo",
+        help="run a whole season on the bundled example data",
+        description="Match the bundled example applications, then check the example cycle logs.",
+    )
+    d.add_argument(
+        "-o", "--output-dir", type=Path, default=Path("mentormatch-demo"), help="where to write"
+    )
+    d.set_defaults(func=_cmd_demo)
+    return p
+
+
+def _policy_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--policy",
+        default="amcto",
+        help="preset (amcto, ama, 3cma, ltb) or a policy .toml file (default amcto)",
+    )
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def _load_policy(spec: str) -> Any:
+    from . import ProgramPolicy, get_policy
+
+    if spec.lower().endswith(".toml"):
+        return ProgramPolicy.from_toml(spec)
+    return get_policy(spec)
+
+
+def _pair_args(values: list[str], option: str) -> list[tuple[str, str]]:
+    from ._errors import MentormatchError
+
+    out = []
+    for v in values:
+        mentee, sep, mentor = v.partition(":")
+        if not sep or not mentee.strip() or not mentor.strip():
+            raise MentormatchError(f"{option} expects MENTEE:MENTOR; got {v!r}.")
+        out.append((mentee.strip(), mentor.strip()))
+    return out
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def _cmd_match(args: argparse.Namespace) -> int:
+    from . import match, read_applications
+
+    policy = _load_policy(args.policy)
+    apps = read_applications(args.applications, policy=policy)
+    result = match(
+        apps,
+        policy,
+        locked=_pair_args(args.lock, "--lock"),
+        forbidden=_pair_args(args.forbid, "--forbid"),
+        min_score=args.min_score,
+        max_pairs=args.max_pairs,
+        time_limit=args.time_limit,
+        progress=not (args.quiet or args.no_progress) and sys.stderr.isatty(),
+    )
+    if not args.quiet:
+        print(result.summary())
+    if args.output:
+        _write_result(result, args.output)
+        if not args.quiet:
+            print(f"Wrote {args.output}")
+    return EXIT_OK
+
+
+def _write_result(result: Any, path: Path) -> None:
+    if path.suffix.lower() == ".csv":
+        result.to_csv(path)
+    else:
+        result.to_excel(path)
+
+
+def _read_table(path: Path) -> Any:
+    import pandas as pd
+
+    from ._errors import MentormatchError
+
+    if not path.is_file():
+        raise FileNotFoundError(f"No file at {str(path)!r}.")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            return pd.read_excel(path, dtype=object, engine="openpyxl")
+        if suffix in (".csv", ".tsv", ".txt"):
+            return pd.read_csv(
+                path,
+                dtype=str,
+                keep_default_na=False,
+                na_values=[""],
+                sep="\t" if suffix == ".tsv" else ",",
+                encoding="utf-8-sig",
+            )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
+        raise MentormatchError(f"{path} could not be read: {str(exc).strip()[:200]}") from None
+    raise MentormatchError(f"{path}: expected a .csv or .xlsx file.")
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from . import check_cycle
+
+    policy = _load_policy(args.policy)
+    pairs = _read_table(args.pairs)
+    meetings = _read_table(args.meetings)
+    events = _read_table(args.events) if args.events else None
+    report = check_cycle(
+        pairs,
+        meetings,
+        policy,
+        start=args.start,
+        end=args.end,
+        as_of=args.as_of,
+        events=events,
+    )
+    if not args.quiet:
+        print(_report_summary(report))
+    if args.output:
+        from ._export import write_table
+
+        write_table(
+            {"violations": report.violations, "summary": report.summary},
+            args.output,
+            func="mentormatch check",
+        )
+        if not args.quiet:
+            print(f"Wrote {args.output}")
+    return EXIT_OK if report.ok else EXIT_VIOLATIONS
+
+
+def _report_summary(report: Any) -> str:
+    summary = report.summary
+    v = report.violations
+    n = len(summary)
+    compliant = int(summary["compliant"].sum()) if n else 0
+    lines = [
+        f"{n} pairs checked: {compliant} compliant, {n - compliant} with required rules broken."
+    ]
+    if len(v):
+        counts = v.groupby(["severity", "rule"]).size().sort_index()
+        lines.append("Violations by rule:")
+        for (severity, rule), count in counts.items():
+            lines.append(f"  {rule:<26} {severity:<12} {count}")
+    return "\n".join(lines)
+
+
+def _cmd_policies(args: argparse.Namespace) -> int:
+    from .policies import PRESETS
+
+    if args.name:
+        policy = _load_policy(args.name)
+        print(policy.to_toml() if args.toml else describe_policy(policy))
+        return EXIT_OK
+    for key, policy in PRESETS.items():
+        print(f"{key:<6} {policy.name}")
+        print(f"       eligibility: {', '.join(r.code for r in policy.eligibility) or '(none)'}")
+        rules = ", ".join(f"{r.code} ({r.severity})" for r in policy.cycle.rules)
+        print(f"       cycle: {rules}")
+    print("\nShow one with: mentormatch policies NAME [--toml]")
+    return EXIT_OK
+
+
+def describe_policy(policy: Any) -> str:
+    """A policy's rules in plain words, for the terminal."""
+    m = policy.matching
+    c = policy.cycle
+    lines = [policy.name, "=" * len(policy.name)]
+    if policy.description:
+        lines += [policy.description, ""]
+    lines.append("Eligibility:")
+    for r in policy.eligibility:
+        lines.append(f"  {r.code}: {r.requirement()}  [{r.source}]")
+    if not policy.eligibility:
+        lines.append("  (no rules)")
+    weights = ", ".join(f"{k} {v:g}" for k, v in m.weights.items())
+    lines += [
+        "Matching:",
+        f"  mentees per mentor: at most {m.capacity_cap}",
+        f"  same organization allowed: {'yes' if m.allow_same_organization else 'no'}",
+        f"  previous partners allowed: {'yes' if m.allow_previous_partners else 'no'}",
+        f"  mutual requests honored: {'yes' if m.honor_mutual_requests else 'no'}",
+        f"  priority: {m.priority}; minimum score: {m.min_score if m.min_score is not None else 'none'}",
+        f"  weights: {weights}",
+        "Cycle:",
+    ]
+    if c.start_month:
+        lines.append(f"  months {c.start_month} to {c.end_month}")
+    elif c.length_months:
+        lines.append(f"  {c.length_months} months from each pair's assignment")
+    else:
+        lines.append("  rolling: each pair's own assignment date starts its cycle")
+    cal = c.holidays_country + (f"/{c.holidays_subdivision}" if c.holidays_subdivision else "")
+    lines.append(f"  business days: {cal} public holidays")
+    for r in c.rules:
+        params = ", ".join(f"{k}={v}" for k, v in r.params.items() if v is not None)
+        lines.append(f"  {r.code} ({r.severity}; {params}): {r.description}")
+    return "\n".join(lines)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from . import check_cycle, check_eligibility, match, read_applications
+    from .datasets import example_path
+
+    out: Path = args.output_dir
+    out.mkdir(parents=True, exist_ok=True)
+    apps_path = example_path("applications.csv")
+    print(f"1. Reading {apps_path.name} (bundled example, AMCTO rules)")
+    apps = read_applications(apps_path, policy="amcto")
+    eligibility = check_eligibility(apps, "amcto")
+    n_inel = int((~eligibility["eligible"]).sum())
+    print(f"   {len(apps)} applications, {n_inel} not eligible")
+    print("2. Matching")
+    result = match(apps, "amcto", progress=sys.stderr.isatty())
+    print("   " + result.summary().replace("\n", "\n   "))
+    result.to_excel(out / "pairs.xlsx")
+    result.to_csv(out / "pairs.csv")
+    print(f"   wrote {out / 'pairs.xlsx'} and {out / 'pairs.csv'}")
+    print("3. Checking the cycle logs as of 2027-03-15")
+    pairs = _read_table(example_path("pairs.csv"))
+    meetings = _read_table(example_path("meetings.csv"))
+    events = _read_table(example_path("events.csv"))
+    report = check_cycle(
+        pairs,
+        meetings,
+        "amcto",
+        start="2026-09-01",
+        end="2027-06-30",
+        as_of="2027-03-15",
+        events=events,
+    )
+    print("   " + _report_summary(report).replace("\n", "\n   "))
+    from ._export import write_table
+
+    write_table(
+        {"violations": report.violations, "summary": report.summary},
+        out / "compliance.xlsx",
+        func="mentormatch demo",
+    )
+    print(f"   wrote {out / 'compliance.xlsx'}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
