@@ -63,8 +63,14 @@ class InputTableError(MentormatchError, ValueError):
         head = f"The {self.what} table has {n} problem{'s' if n != 1 else ''}:"
         lines = [head]
         for rec in self.problems.head(_MAX_LISTED).itertuples(index=False):
-            where = "table" if rec.row is None or pd.isna(rec.row) else f"row {int(rec.row)}"
-            value = "(column missing)" if rec.value is None else repr(_plain(rec.value))
+            table_level = rec.row is None or pd.isna(rec.row)
+            where = "table" if table_level else f"row {int(rec.row)}"
+            # A table-level problem without a value is a missing column (pandas may
+            # have turned the None into NaN in a column of mixed values).
+            missing = rec.value is None or (
+                table_level and isinstance(rec.value, float) and rec.value != rec.value
+            )
+            value = "(column missing)" if missing else repr(_plain(rec.value))
             lines.append(f"  - {where}, column {rec.column!r}: got {value}; expected {rec.expected}.")
         if n > _MAX_LISTED:
             lines.append(f"  ... and {n - _MAX_LISTED} more (see the error's .problems table).")

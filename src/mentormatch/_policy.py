@@ -260,6 +260,20 @@ class EligibilityRule:
             allowed = ", ".join("{" + k + "}" for k in DETAIL_PLACEHOLDERS)
             raise _fail(where, "detail", self.detail, f"text with placeholders {allowed}") from exc
 
+    def requirement(self) -> str:
+        """The rule in words: the ``detail`` sentence up to the applicant's answer."""
+        fields = {k: "" for k in DETAIL_PLACEHOLDERS}
+        fields.update(
+            value=f"{self.value:g}" if self.value is not None else "",
+            low=str(self.scale[0]) if self.scale else "",
+            high=str(self.scale[1]) if self.scale else "",
+            column=self.column,
+            role=" or ".join(self.roles),
+            Role=" or ".join(self.roles).capitalize(),
+            counterpart="partner",
+        )
+        return self.detail.split(";")[0].format(**fields)
+
     @property
     def columns(self) -> tuple[str, ...]:
         """Columns of the applications table this rule reads."""
