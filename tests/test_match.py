@@ -147,7 +147,7 @@ def test_min_score_and_max_pairs_reasons() -> None:
     assert reasons["e3"] == "below_min_score"
     assert "program_full" in reasons.values()
     assert "spots" in result.unmatched.set_index("participant_id").loc[
-        [k for k, v in reasons.items() if v == "program_full"][0], "detail"
+        next(k for k, v in reasons.items() if v == "program_full"), "detail"
     ]
 
 

@@ -18,7 +18,6 @@ from scipy.optimize import linear_sum_assignment
 
 import mentormatch as mm
 from mentormatch.solver import WeightScale, solve_pairs
-
 from validators import validate_assignment
 
 ORLIB = Path(__file__).parent / "data" / "orlib" / "assign100.txt"
@@ -221,14 +220,16 @@ def test_solve_pairs_pricer_finds_pairs_left_out() -> None:
     listed = set(zip(listed_r.tolist(), listed_c.tolist(), strict=True))
     calls = []
 
-    def pricer(check, per_row):  # type: ignore[no-untyped-def]
-        calls.append(per_row)
+    def pricer(pricing):  # type: ignore[no-untyped-def]
+        calls.append(pricing.per_row)
         r, c = np.indices(scores.shape).reshape(2, -1)
         keep = np.array([(a, b) not in listed for a, b in zip(r, c, strict=True)])
         r, c = r[keep], c[keep]
-        slack = check(r, c, scores[r, c])
+        slack = pricing.slack(r, c, scores[r, c])
         bad = slack > 0
-        return r[bad], c[bad], scores[r[bad], c[bad]]
+        if not bad.any():
+            return None
+        return r[bad], c[bad], scores[r[bad], c[bad]], None
 
     res = solve_pairs(
         listed_r,

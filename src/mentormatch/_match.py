@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import html
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,6 +54,10 @@ UNMATCHED_REASONS = (
 UNMATCHED_COLUMNS = ["participant_id", "role", "reason", "detail"]
 REQUEST_COLUMNS = ["requester_id", "requested_id", "mutual", "forced", "matched", "note"]
 DEFAULT_TIME_LIMIT = 60.0
+#: Above this many (mentee, mentor) pairs, candidates="auto" takes the candidate path.
+CANDIDATE_THRESHOLD = 36_000_000
+#: Candidates per mentee and per mentor on the candidate path (enlarged where needed).
+CANDIDATES_K = 10
 
 
 # --------------------------------------------------------------------------- result
@@ -102,7 +106,10 @@ class MatchResult:
         Seconds, end to end.
     policy : ProgramPolicy
     scores : ScoreMatrix or None
-        The scores, for :meth:`explain` (``None`` on the candidate path).
+        Every pair's score (``None`` on the candidate path, which never holds
+        the full matrix).
+    scorer : PairScorer
+        The fitted features: scores any pair or block on demand.
     settings : dict
         The arguments of the call (for :func:`rematch`).
     stats : dict
@@ -119,6 +126,7 @@ class MatchResult:
     wall_time: float
     policy: ProgramPolicy
     scores: Any = None
+    scorer: Any = None
     settings: dict[str, Any] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
 
@@ -138,12 +146,16 @@ class MatchResult:
         return len(self.pairs)
 
     def explain(self, mentee_id: str, mentor_id: str) -> pd.DataFrame:
-        """Each feature's value, weight and contribution for a pair (see ScoreMatrix.explain)."""
-        if self.scores is None:
+        """Each feature's value, weight and contribution for a pair, and whether it is allowed.
+
+        Works for any mentee and mentor of the cohort, matched or not (see
+        :meth:`mentormatch.scoring.PairScorer.explain`).
+        """
+        if self.scorer is None:
             raise param_error(
-                "self", "MatchResult.explain", "a result that kept its score matrix", "None"
+                "self", "MatchResult.explain", "a result made by match()", "no scorer"
             )
-        return self.scores.explain(mentee_id, mentor_id)
+        return self.scorer.explain(mentee_id, mentor_id)
 
     # ------------------------------------------------------------------ text
 
@@ -338,6 +350,7 @@ def match(
     time_limit: float | None = DEFAULT_TIME_LIMIT,
     progress: ProgressLike = False,
     extractors: Mapping[str, Any] | None = None,
+    candidates: bool | str = "auto",
 ) -> MatchResult:
     """Match a cohort: eligibility, scores and one optimization model.
 
@@ -365,6 +378,14 @@ def match(
         ``True`` shows a progress bar; a callable receives ``(stage, fraction)``.
     extractors : mapping, optional
         Scoring features of your own (see :func:`~mentormatch.scoring.score_pairs`).
+    candidates : {"auto", True, False}
+        ``False``: score every pair in one matrix (the dense path). ``True``:
+        never build the matrix; each person's best candidates are found block by
+        block and the answer is certified optimal for every pair (the candidate
+        path, for national-size cohorts). ``"auto"`` (default) takes the
+        candidate path above 36 million pairs (6,000 x 6,000). Both paths give
+        the same optimum; ``result.scores`` is ``None`` on the candidate path
+        (``result.explain`` still works).
 
     Returns
     -------
@@ -387,7 +408,8 @@ def match(
     >>> result = mm.match(apps, "amcto")
     >>> result.status
     'OPTIMAL'
-    >>> len(result.pairs) + len(result.unmatched) + result.pairs["mentor_id"].nunique() == len(apps) + len(result.pairs)
+    >>> matched = set(result.pairs["mentee_id"]) | set(result.pairs["mentor_id"])
+    >>> len(matched) + len(result.unmatched) == len(apps)
     True
     """
     started = time.perf_counter()
@@ -398,56 +420,49 @@ def match(
     check_number(min_score, "min_score", func, low=0, high=1, allow_none=True)
     check_number(max_pairs, "max_pairs", func, low=0, integer=True, allow_none=True)
     check_number(time_limit, "time_limit", func, low=0, low_open=True, allow_none=True)
+    if candidates not in ("auto", True, False):
+        raise param_error("candidates", func, "'auto', True or False", candidates)
     locked_ids = _pair_list(locked, "locked", func)
     forbidden_ids = _pair_list(forbidden, "forbidden", func)
+    settings = {
+        "weights": None if weights is None else dict(weights),
+        "locked": locked_ids,
+        "forbidden": forbidden_ids,
+        "min_score": min_score,
+        "max_pairs": max_pairs,
+        "time_limit": time_limit,
+        "extractors": extractors,
+        "candidates": candidates,
+    }
 
     stats: dict[str, Any] = {}
     with Reporter(progress, total_label="match") as report:
-        report("scoring", 0.0)
+        report("validating and fitting features", 0.0)
         t0 = time.perf_counter()
-        from .scoring import score_pairs
+        from .scoring import PairScorer
 
-        scores = score_pairs(applications, pol, weights, extractors=extractors)
-        stats["scoring_s"] = time.perf_counter() - t0
-        report("building the model", 0.4)
-        t0 = time.perf_counter()
-        problem = _Problem.build(scores, pol, locked_ids, forbidden_ids, min_score, max_pairs, func)
-        stats["model_input_s"] = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        from .solver import solve_assignment
-
-        solved = solve_assignment(
-            problem.weights,
-            capacities=problem.capacities,
-            allowed=problem.allowed,
-            forced=problem.forced,
-            max_pairs=max_pairs,
-            time_limit=time_limit,
-            priority=pol.matching.priority,
-            row_priority=problem.mentee_priority,
-            col_priority=problem.mentor_priority,
-            progress=report.sub(0.45, 0.95),
+        scorer = PairScorer(pol, weights, extractors=extractors)._fit(applications, func=func)
+        stats["fit_s"] = time.perf_counter() - t0
+        setup = _Setup.build(scorer, pol, locked_ids, forbidden_ids, max_pairs, func)
+        n_cells = scorer.shape[0] * scorer.shape[1]
+        use_candidates = candidates is True or (
+            candidates == "auto" and n_cells > CANDIDATE_THRESHOLD
         )
-        stats["solve_s"] = time.perf_counter() - t0
-        stats["solver"] = dict(getattr(solved, "stats", {}) or {})
-        report("explaining", 0.95)
+        stats["path"] = "candidates" if use_candidates else "dense"
+        run = _run_candidates if use_candidates else _run_dense
+        outcome = run(
+            scorer,
+            setup,
+            pol,
+            min_score=min_score,
+            time_limit=time_limit,
+            report=report,
+            stats=stats,
+        )
+        report("explaining", 0.97)
         t0 = time.perf_counter()
         result = _assemble(
-            scores,
-            problem,
-            solved,
-            pol,
-            started=started,
-            stats=stats,
-            settings={
-                "weights": None if weights is None else dict(weights),
-                "locked": locked_ids,
-                "forbidden": forbidden_ids,
-                "min_score": min_score,
-                "max_pairs": max_pairs,
-                "time_limit": time_limit,
-                "extractors": extractors,
-            },
+            scorer, setup, outcome, pol, started=started, stats=stats, settings=settings
         )
         stats["explain_s"] = time.perf_counter() - t0
         report("done", 1.0)
@@ -463,12 +478,9 @@ def _policy(policy: Any, func: str) -> ProgramPolicy:
 
 
 @dataclass
-class _Problem:
-    """What the optimizer gets, and what is needed to explain its answer."""
+class _Setup:
+    """Staff decisions, capacities, priorities and requests, in matrix positions."""
 
-    weights: np.ndarray  # float (mentees x mentors): the scores
-    allowed: np.ndarray  # bool: rules, staff forbidden, minimum score; locks allowed
-    rule_allowed: np.ndarray  # bool: rules only (before staff and minimum score)
     capacities: np.ndarray
     forced: list[tuple[int, int]]
     forced_reason: dict[tuple[int, int], str]
@@ -477,54 +489,37 @@ class _Problem:
     requests: pd.DataFrame
     mentee_priority: np.ndarray | None
     mentor_priority: np.ndarray | None
-    min_score: float | None
     max_pairs: int | None
 
     @classmethod
     def build(
         cls,
-        scores: Any,
+        scorer: Any,
         policy: ProgramPolicy,
         locked_ids: list[tuple[str, str]],
         forbidden_ids: list[tuple[str, str]],
-        min_score: float | None,
         max_pairs: int | None,
         func: str,
-    ) -> _Problem:
-        scorer = scores.scorer
+    ) -> _Setup:
         apps: pd.DataFrame = scorer.applications_
         mentees = apps.iloc[scorer.mentee_positions_].reset_index(drop=True)
         mentors = apps.iloc[scorer.mentor_positions_].reset_index(drop=True)
-        mentee_pos = {k: i for i, k in enumerate(scores.mentee_ids)}
-        mentor_pos = {k: j for j, k in enumerate(scores.mentor_ids)}
+        mentee_pos = {k: i for i, k in enumerate(scorer.mentee_ids_)}
+        mentor_pos = {k: j for j, k in enumerate(scorer.mentor_ids_)}
         locked = _orient(locked_ids, mentee_pos, mentor_pos, "locked", func)
         forbidden = _orient(forbidden_ids, mentee_pos, mentor_pos, "forbidden", func)
-        rules = scorer.rules_
 
         capacities = np.ones(len(mentors), dtype=np.int64)
         if "capacity" in mentors.columns:
-            cap = mentors["capacity"].astype("Int64").fillna(1).to_numpy(dtype=np.int64)
-            capacities = np.minimum(cap, policy.matching.capacity_cap)
-        else:
-            capacities = np.minimum(capacities, policy.matching.capacity_cap)
+            capacities = mentors["capacity"].astype("Int64").fillna(1).to_numpy(dtype=np.int64)
+        capacities = np.minimum(capacities, policy.matching.capacity_cap)
 
-        _check_locks(locked, forbidden, rules, capacities, max_pairs, scores)
-
-        rule_allowed = scores.allowed
-        allowed = rule_allowed.copy()
-        if forbidden:
-            fr, fc = np.array(forbidden).T
-            allowed[fr, fc] = False
-        if min_score is not None:
-            allowed &= scores.total >= np.float32(min_score)
-
+        _check_locks(locked, forbidden, scorer, capacities, max_pairs)
         requests, mutual_forced = _requests(
-            mentees, mentors, scores, locked, forbidden, capacities, max_pairs, policy
+            mentees, mentors, scorer, locked, forbidden, capacities, max_pairs, policy
         )
-        forced = list(locked) + [p for p in mutual_forced if p not in set(locked)]
-        if forced:
-            r, c = np.array(forced).T
-            allowed[r, c] = True  # locks override pair rules; mutual ones are allowed anyway
+        locked_set = set(locked)
+        forced = list(locked) + [p for p in mutual_forced if p not in locked_set]
         forced_reason = {p: "mutual_request" for p in mutual_forced}
         forced_reason.update({p: "locked" for p in locked})
 
@@ -535,9 +530,6 @@ class _Problem:
             if not mentee_priority.any() and not mentor_priority.any():
                 mentee_priority = mentor_priority = None
         return cls(
-            weights=scores.total,
-            allowed=allowed,
-            rule_allowed=rule_allowed,
             capacities=capacities,
             forced=forced,
             forced_reason=forced_reason,
@@ -546,22 +538,208 @@ class _Problem:
             requests=requests,
             mentee_priority=mentee_priority,
             mentor_priority=mentor_priority,
-            min_score=min_score,
             max_pairs=max_pairs,
         )
+
+
+@dataclass
+class _Outcome:
+    """What a path returns: the solver's answer and what explains it."""
+
+    solved: Any
+    scores: Any  # ScoreMatrix on the dense path, None on the candidate path
+    # Per side (mentees, mentors): partners the rules allow, left by staff, reaching
+    # the minimum score, and the best scores among the last two.
+    n_rule: tuple[np.ndarray, np.ndarray]
+    n_staff: tuple[np.ndarray, np.ndarray]
+    n_final: tuple[np.ndarray, np.ndarray]
+    best_staff: tuple[np.ndarray, np.ndarray]
+    best_final: tuple[np.ndarray, np.ndarray]
+    pair_values: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, dict[str, np.ndarray]]]
+    free_partner: Callable[[str, np.ndarray, np.ndarray], np.ndarray]
+    min_score: float | None
+
+
+def _run_dense(
+    scorer: Any,
+    setup: _Setup,
+    policy: ProgramPolicy,
+    *,
+    min_score: float | None,
+    time_limit: float | None,
+    report: Reporter,
+    stats: dict[str, Any],
+) -> _Outcome:
+    from .scoring import ScoreMatrix
+    from .solver import solve_assignment
+
+    report("scoring every pair", 0.1)
+    t0 = time.perf_counter()
+    scores = ScoreMatrix(scorer, scorer.score_block())
+    stats["scoring_s"] = time.perf_counter() - t0
+    total = scores.total
+    rule = scores.allowed
+    staff = rule.copy()
+    if setup.forbidden:
+        fr, fc = np.array(setup.forbidden).T
+        staff[fr, fc] = False
+    final = staff & (total >= np.float32(min_score)) if min_score is not None else staff
+    allowed = final.copy()
+    if setup.forced:
+        r, c = np.array(setup.forced).T
+        allowed[r, c] = True  # locks override pair rules; mutual ones are allowed anyway
+    report("solving", 0.4)
+    t0 = time.perf_counter()
+    solved = solve_assignment(
+        total,
+        capacities=setup.capacities,
+        allowed=allowed,
+        forced=setup.forced,
+        max_pairs=setup.max_pairs,
+        time_limit=time_limit,
+        priority=policy.matching.priority,
+        row_priority=setup.mentee_priority,
+        col_priority=setup.mentor_priority,
+        progress=report.sub(0.45, 0.95),
+    )
+    stats["solve_s"] = time.perf_counter() - t0
+    stats["solver"] = dict(solved.stats)
+    stats["n_allowed_pairs"] = int(np.count_nonzero(allowed))
+
+    def counts(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return mask.sum(axis=1), mask.sum(axis=0)
+
+    def best(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        masked = np.where(mask, total, np.float32(-np.inf))
+        return (
+            masked.max(axis=1, initial=-np.inf).astype(np.float64),
+            masked.max(axis=0, initial=-np.inf).astype(np.float64),
+        )
+
+    def pair_values(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, dict]:
+        return total[rows, cols], {n: f[rows, cols] for n, f in scores.features.items()}
+
+    def free_partner(side: str, idx: np.ndarray, free_other: np.ndarray) -> np.ndarray:
+        block = (
+            final[np.ix_(idx, free_other)] if side == "mentee" else final[np.ix_(free_other, idx)].T
+        )
+        return block.any(axis=1)
+
+    return _Outcome(
+        solved=solved,
+        scores=scores,
+        n_rule=counts(rule),
+        n_staff=counts(staff),
+        n_final=counts(final),
+        best_staff=best(staff),
+        best_final=best(final),
+        pair_values=pair_values,
+        free_partner=free_partner,
+        min_score=min_score,
+    )
+
+
+def _run_candidates(
+    scorer: Any,
+    setup: _Setup,
+    policy: ProgramPolicy,
+    *,
+    min_score: float | None,
+    time_limit: float | None,
+    report: Reporter,
+    stats: dict[str, Any],
+) -> _Outcome:
+    from ._candidates import build_candidates, make_pricer, pair_features
+    from .solver import solve_pairs
+
+    t0 = time.perf_counter()
+    graph = build_candidates(
+        scorer,
+        k=CANDIDATES_K,
+        forbidden=setup.forbidden,
+        min_score=min_score,
+        forced=setup.forced,
+        progress=report.sub(0.05, 0.8),
+    )
+    stats["candidates_s"] = time.perf_counter() - t0
+    pricer = make_pricer(
+        scorer,
+        graph,
+        forbidden=setup.forbidden,
+        min_score=min_score,
+        progress=report.sub(0.8, 0.95),
+    )
+    report("solving and certifying", 0.8)
+    t0 = time.perf_counter()
+    remaining = None if time_limit is None else max(time_limit - stats.get("fit_s", 0.0), 1.0)
+    solved = solve_pairs(
+        graph.rows,
+        graph.cols,
+        graph.scores,
+        n_rows=scorer.shape[0],
+        n_cols=scorer.shape[1],
+        capacities=setup.capacities,
+        forced=setup.forced,
+        max_pairs=setup.max_pairs,
+        time_limit=remaining,
+        priority=policy.matching.priority,
+        row_priority=setup.mentee_priority,
+        col_priority=setup.mentor_priority,
+        score_range=(0.0, 1.0),
+        pricer=pricer,
+        k=max(len(graph.rows), 1),  # the graph is small already: all of it goes to the LP
+    )
+    stats["solve_s"] = time.perf_counter() - t0
+    stats["solver"] = dict(solved.stats)
+    stats["candidate_graph"] = dict(graph.stats)
+    forbidden = set(setup.forbidden)
+    floor = None if min_score is None else np.float32(min_score)
+
+    def pair_values(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, dict]:
+        return pair_features(scorer, rows, cols)
+
+    def free_partner(side: str, idx: np.ndarray, free_other: np.ndarray) -> np.ndarray:
+        others = np.flatnonzero(free_other)
+        out = np.zeros(len(idx), dtype=bool)
+        if len(idx) == 0 or len(others) == 0:
+            return out
+        rows_, cols_ = (idx, others) if side == "mentee" else (others, idx)
+        block = scorer.score_block(rows_, cols_, keep_features=False)
+        ok = block.allowed.copy()
+        if floor is not None:
+            ok &= block.total >= floor
+        if forbidden:
+            for a, i in enumerate(rows_.tolist()):
+                for b, j in enumerate(cols_.tolist()):
+                    if (i, j) in forbidden:
+                        ok[a, b] = False
+        return ok.any(axis=1) if side == "mentee" else ok.any(axis=0)
+
+    return _Outcome(
+        solved=solved,
+        scores=None,
+        n_rule=graph.n_rule,
+        n_staff=graph.n_staff,
+        n_final=graph.n_final,
+        best_staff=graph.best_staff,
+        best_final=graph.best_final,
+        pair_values=pair_values,
+        free_partner=free_partner,
+        min_score=min_score,
+    )
 
 
 def _check_locks(
     locked: list[tuple[int, int]],
     forbidden: list[tuple[int, int]],
-    rules: Any,
+    scorer: Any,
     capacities: np.ndarray,
     max_pairs: int | None,
-    scores: Any,
 ) -> None:
     """Raise MatchInfeasibleError naming every contradiction among the locks."""
     conflicts: list[dict[str, Any]] = []
-    mentee_ids, mentor_ids = scores.mentee_ids, scores.mentor_ids
+    mentee_ids, mentor_ids = scorer.mentee_ids_, scorer.mentor_ids_
+    rules = scorer.rules_
 
     def add(pairs: list[tuple[int, int]], rule: str, detail: str) -> None:
         conflicts.append(
@@ -621,7 +799,7 @@ def _check_locks(
 def _requests(
     mentees: pd.DataFrame,
     mentors: pd.DataFrame,
-    scores: Any,
+    scorer: Any,
     locked: list[tuple[int, int]],
     forbidden: list[tuple[int, int]],
     capacities: np.ndarray,
@@ -629,8 +807,8 @@ def _requests(
     policy: ProgramPolicy,
 ) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
     """Every request, whether it is mutual, and the mutual ones that are forced."""
-    mentee_pos = {k: i for i, k in enumerate(scores.mentee_ids)}
-    mentor_pos = {k: j for j, k in enumerate(scores.mentor_ids)}
+    mentee_pos = {k: i for i, k in enumerate(scorer.mentee_ids_)}
+    mentor_pos = {k: j for j, k in enumerate(scorer.mentor_ids_)}
     asked: list[tuple[str, str, int, int]] = []  # requester, requested, mentee pos, mentor pos
     for side, own, other in ((mentees, mentee_pos, mentor_pos), (mentors, mentor_pos, mentee_pos)):
         if "requested_ids" not in side.columns:
@@ -651,7 +829,7 @@ def _requests(
         counts[(i, j)] = counts.get((i, j), 0) + 1
     mutual_pairs = sorted(p for p, n in counts.items() if n >= 2)
 
-    rules = scores.scorer.rules_
+    rules = scorer.rules_
     notes: dict[tuple[int, int], str] = {}
     candidates = []
     forbidden_set, locked_set = set(forbidden), set(locked)
@@ -666,11 +844,11 @@ def _requests(
             notes[(i, j)] = "mutual request; the policy does not force mutual requests"
         elif (i, j) in forbidden_set:
             notes[(i, j)] = "mutual request not honored: staff forbade this pair"
-        elif not scores.allowed[i, j]:
+        elif not rules.allowed(np.array([i]), np.array([j]))[0, 0]:
             why = " ".join(s for _, s in rules.why_not(i, j))
             notes[(i, j)] = f"mutual request not honored: {why}"
         elif i in locked_mentee:
-            other = scores.mentor_ids[locked_mentee[i]]
+            other = scorer.mentor_ids_[locked_mentee[i]]
             notes[(i, j)] = f"mutual request not honored: staff locked the mentee with {other}"
         elif locked_load.get(j, 0) >= capacities[j]:
             notes[(i, j)] = "mutual request not honored: staff locks fill the mentor's places"
@@ -724,39 +902,42 @@ def _requests(
 
 
 def _assemble(
-    scores: Any,
-    problem: _Problem,
-    solved: Any,
+    scorer: Any,
+    setup: _Setup,
+    outcome: _Outcome,
     policy: ProgramPolicy,
     *,
     started: float,
     stats: dict[str, Any],
     settings: dict[str, Any],
 ) -> MatchResult:
+    solved = outcome.solved
     chosen = np.asarray(solved.pairs, dtype=np.int64).reshape(-1, 2)
     rows, cols = chosen[:, 0], chosen[:, 1]
     order = np.lexsort((cols, rows))
     rows, cols = rows[order], cols[order]
     reason = np.array(
         [
-            problem.forced_reason.get((int(i), int(j)), "optimized")
+            setup.forced_reason.get((int(i), int(j)), "optimized")
             for i, j in zip(rows, cols, strict=True)
         ],
         dtype=object,
     )
+    total, features = outcome.pair_values(rows, cols)
+    weights = scorer.weights_
     pairs = pd.DataFrame(
         {
-            "mentee_id": pd.array(scores.mentee_ids[rows], dtype="string"),
-            "mentor_id": pd.array(scores.mentor_ids[cols], dtype="string"),
-            "score": scores.total[rows, cols].astype(np.float64),
+            "mentee_id": pd.array(scorer.mentee_ids_[rows], dtype="string"),
+            "mentor_id": pd.array(scorer.mentor_ids_[cols], dtype="string"),
+            "score": np.asarray(total, dtype=np.float64),
             "reason": pd.array(reason, dtype="string"),
         }
     )
-    for name, weight in scores.weights.items():
-        pairs[name] = scores.features[name][rows, cols].astype(np.float64) * weight
+    for name, weight in weights.items():
+        pairs[name] = np.asarray(features[name], dtype=np.float64) * weight
 
-    unmatched = _unmatched(scores, problem, rows, cols, solved)
-    requests = problem.requests
+    unmatched = _unmatched(scorer, setup, outcome, rows, cols)
+    requests = setup.requests
     if len(requests):
         matched = set(zip(rows.tolist(), cols.tolist(), strict=True))
         requests = requests.assign(
@@ -767,35 +948,35 @@ def _assemble(
 
     objective = float(pairs["score"].sum())
     status = str(solved.status)
-    best_bound = float(getattr(solved, "best_bound", objective))
+    best_bound = float(solved.best_bound)
     if status == "OPTIMAL":
+        best_bound = objective
+    else:
         best_bound = max(best_bound, objective)
-    _check_accounted(scores, pairs, unmatched)
-    stats["n_allowed_pairs"] = int(np.count_nonzero(problem.allowed))
+    _check_accounted(scorer, pairs, unmatched)
     return MatchResult(
         pairs=pairs,
         unmatched=unmatched,
         requests=requests,
-        eligibility=scores.eligibility,
+        eligibility=scorer.eligibility_,
         status=status,
         objective=objective,
         best_bound=best_bound,
         wall_time=time.perf_counter() - started,
         policy=policy,
-        scores=scores,
+        scores=outcome.scores,
+        scorer=scorer,
         settings=settings,
         stats=stats,
     )
 
 
 def _unmatched(
-    scores: Any, problem: _Problem, rows: np.ndarray, cols: np.ndarray, solved: Any
+    scorer: Any, setup: _Setup, outcome: _Outcome, rows: np.ndarray, cols: np.ndarray
 ) -> pd.DataFrame:
     """Every applicant without a pair, with the reason a coordinator can pass on."""
-    elig = scores.eligibility
-    scorer = scores.scorer
+    elig = scorer.eligibility_
     records: list[dict[str, Any]] = []
-    # Ineligible applicants, in input order.
     for pid, role, reasons, detail in zip(
         elig["participant_id"], elig["role"], elig["reasons"], elig["detail"], strict=True
     ):
@@ -809,107 +990,84 @@ def _unmatched(
                 }
             )
 
-    n_mentees, n_mentors = scores.shape
+    n_mentees, n_mentors = scorer.shape
     load = np.bincount(cols, minlength=n_mentors)
-    mentee_matched = np.zeros(n_mentees, dtype=bool)
-    mentee_matched[rows] = True
-    mentor_free = load < problem.capacities
-    mentee_free = ~mentee_matched
-    full = problem.max_pairs is not None and len(rows) >= problem.max_pairs
-    staff_ok = problem.rule_allowed.copy()
-    if problem.forbidden:
-        fr, fc = np.array(problem.forbidden).T
-        staff_ok[fr, fc] = False
+    mentee_free = np.ones(n_mentees, dtype=bool)
+    mentee_free[rows] = False
+    mentor_free = load < setup.capacities
+    full = setup.max_pairs is not None and len(rows) >= setup.max_pairs
+    min_score = outcome.min_score
 
-    def explain(
-        side: str,
-        k: int,
-        allowed_rule: np.ndarray,
-        allowed_staff: np.ndarray,
-        allowed_all: np.ndarray,
-        totals: np.ndarray,
-        partner_free: np.ndarray,
-    ) -> tuple[str, str]:
-        other = "mentor" if side == "mentee" else "mentee"
-        if not allowed_rule.any():
-            return "no_allowed_partner", _no_partner_detail(scorer.rules_, side, k)
-        if not allowed_staff.any():
-            return (
-                "no_allowed_partner",
-                f"Staff excluded every {other} the program's rules allow for this {side}.",
-            )
-        if not allowed_all.any():
-            best = float(totals[allowed_staff].max())
-            return (
-                "below_min_score",
-                f"The best possible {other} scored {best:.2f}, below the program's minimum "
-                f"score of {problem.min_score:.2f}.",
-            )
-        best = float(totals[allowed_all].max())
-        n = int(allowed_all.sum())
-        if full:
-            return (
-                "program_full",
-                f"All {problem.max_pairs} program spots were filled; this {side} had {n} "
-                f"possible {other}{'s' if n != 1 else ''} (best score {best:.2f}).",
-            )
-        if (allowed_all & partner_free).any():
-            return (
-                "not_selected",
-                f"A compatible {other} was left free, but pairing them added nothing to the "
-                "objective or the search stopped at its time limit; staff may pair them by hand.",
-            )
-        if n == 1:
-            return (
-                "partners_taken",
-                f"The only {other} who could be paired with this {side} was matched with "
-                f"someone else (that pair would have scored {best:.2f}).",
-            )
-        return (
-            "partners_taken",
-            f"Each of the {n} {other}s who could be paired with this {side} was matched with "
-            f"someone else (the best of them scored {best:.2f} with this {side}).",
-        )
-
-    for i in np.flatnonzero(mentee_free & scorer.rules_.mentee_eligible):
-        code, detail = explain(
+    sides = (
+        (
             "mentee",
-            int(i),
-            problem.rule_allowed[i],
-            staff_ok[i],
-            problem.allowed[i],
-            scores.total[i],
+            0,
+            np.flatnonzero(mentee_free & scorer.rules_.mentee_eligible),
             mentor_free,
-        )
-        records.append(
-            {
-                "participant_id": str(scores.mentee_ids[i]),
-                "role": "mentee",
-                "reason": code,
-                "detail": detail,
-            }
-        )
-    mentor_unused = load == 0
-    for j in np.flatnonzero(mentor_unused & scorer.rules_.mentor_eligible):
-        code, detail = explain(
+            scorer.mentee_ids_,
+        ),
+        (
             "mentor",
-            int(j),
-            problem.rule_allowed[:, j],
-            staff_ok[:, j],
-            problem.allowed[:, j],
-            scores.total[:, j],
+            1,
+            np.flatnonzero((load == 0) & scorer.rules_.mentor_eligible),
             mentee_free,
-        )
-        records.append(
-            {
-                "participant_id": str(scores.mentor_ids[j]),
-                "role": "mentor",
-                "reason": code,
-                "detail": detail,
-            }
-        )
+            scorer.mentor_ids_,
+        ),
+    )
+    for side, s, idx, free_other, ids in sides:
+        other = "mentor" if side == "mentee" else "mentee"
+        n_rule = outcome.n_rule[s][idx]
+        n_staff = outcome.n_staff[s][idx]
+        n_final = outcome.n_final[s][idx]
+        need_free = (n_final > 0) & (not full)
+        has_free = np.zeros(len(idx), dtype=bool)
+        if need_free.any():
+            has_free[need_free] = outcome.free_partner(side, idx[need_free], free_other)
+        for k, person in enumerate(idx.tolist()):
+            best_staff = float(outcome.best_staff[s][person])
+            best = float(outcome.best_final[s][person])
+            n = int(n_final[k])
+            plural = other + ("s" if n != 1 else "")
+            if n_rule[k] == 0:
+                code, detail = "no_allowed_partner", _no_partner_detail(scorer.rules_, side, person)
+            elif n_staff[k] == 0:
+                code = "no_allowed_partner"
+                detail = f"Staff excluded every {other} the program's rules allow for this {side}."
+            elif n == 0:
+                code = "below_min_score"
+                detail = (
+                    f"The best possible {other} scored {best_staff:.2f}, below the program's "
+                    f"minimum score of {min_score:.2f}."
+                )
+            elif full:
+                code = "program_full"
+                detail = (
+                    f"All {setup.max_pairs} program spots were filled; this {side} had {n} "
+                    f"possible {plural} (best score {best:.2f})."
+                )
+            elif has_free[k]:
+                code = "not_selected"
+                detail = (
+                    f"A compatible {other} was left free, but pairing them added nothing to the "
+                    "objective or the search stopped at its time limit; staff may pair them by "
+                    "hand."
+                )
+            elif n == 1:
+                code = "partners_taken"
+                detail = (
+                    f"The only {other} who could be paired with this {side} was matched with "
+                    f"someone else (that pair would have scored {best:.2f})."
+                )
+            else:
+                code = "partners_taken"
+                detail = (
+                    f"Each of the {n} {plural} who could be paired with this {side} was matched "
+                    f"with someone else (the best of them scored {best:.2f} with this {side})."
+                )
+            records.append(
+                {"participant_id": str(ids[person]), "role": side, "reason": code, "detail": detail}
+            )
     frame = pd.DataFrame(records, columns=UNMATCHED_COLUMNS)
-    # Input order of the applications.
     order = {pid: k for k, pid in enumerate(elig["participant_id"])}
     frame = frame.iloc[np.argsort([order[p] for p in frame["participant_id"]], kind="stable")]
     return frame.reset_index(drop=True).astype("string")
@@ -962,9 +1120,9 @@ def _no_partner_detail(rules: Any, side: str, k: int) -> str:
     )
 
 
-def _check_accounted(scores: Any, pairs: pd.DataFrame, unmatched: pd.DataFrame) -> None:
+def _check_accounted(scorer: Any, pairs: pd.DataFrame, unmatched: pd.DataFrame) -> None:
     """Every applicant in exactly one of pairs / unmatched (an internal invariant)."""
-    ids = set(scores.eligibility["participant_id"].astype(str))
+    ids = set(scorer.eligibility_["participant_id"].astype(str))
     in_pairs = set(pairs["mentee_id"].astype(str)) | set(pairs["mentor_id"].astype(str))
     in_unmatched = list(unmatched["participant_id"].astype(str))
     if (

@@ -338,7 +338,9 @@ class PairScorer:
         c = as_positions(cols, self.shape[1], "cols", "PairScorer.allowed_block")
         return self.rules_.allowed(r, c)
 
-    def score_block(self, rows: Any = None, cols: Any = None) -> ScoreBlock:
+    def score_block(
+        self, rows: Any = None, cols: Any = None, *, keep_features: bool = True
+    ) -> ScoreBlock:
         """Scores of the mentees ``rows`` against the mentors ``cols``.
 
         Parameters
@@ -347,6 +349,11 @@ class PairScorer:
             Mentee positions (0-based, the order of ``mentee_ids_``); all when ``None``.
         cols : array of int, optional
             Mentor positions; all when ``None``.
+
+        keep_features : bool
+            ``False`` returns an empty ``features`` dict and computes the total
+            in place, feature by feature (less memory and time when only the
+            totals are needed, as when finding candidates block by block).
 
         Returns
         -------
@@ -357,8 +364,16 @@ class PairScorer:
         """
         r = as_positions(rows, self.shape[0], "rows", "PairScorer.score_block")
         c = as_positions(cols, self.shape[1], "cols", "PairScorer.score_block")
-        features = {n: self._raw(n, r, c) for n in self.extractors_}
         total = np.zeros((len(r), len(c)), dtype=np.float32)
+        if not keep_features:
+            for n, w in self.weights_.items():
+                part = self._raw(n, r, c)
+                np.copyto(part, np.float32(self.neutral_[n]), where=np.isnan(part))
+                part *= np.float32(w)
+                total += part
+            np.minimum(total, np.float32(1), out=total)
+            return ScoreBlock(r, c, total, {}, self.rules_.allowed(r, c))
+        features = {n: self._raw(n, r, c) for n in self.extractors_}
         items = [
             (features[n], np.float32(self.neutral_[n]), np.float32(w))
             for n, w in self.weights_.items()
@@ -375,6 +390,85 @@ class PairScorer:
 
         fill_rows(total, compute, cells_per_row=max(len(c), 1) * max(len(items), 1))
         return ScoreBlock(r, c, total, features, self.rules_.allowed(r, c))
+
+    def explain(self, mentee_id: str, mentor_id: str) -> pd.DataFrame:
+        """Why a pair scores what it scores, and whether it is allowed.
+
+        Parameters
+        ----------
+        mentee_id, mentor_id : str
+            The pair's ids.
+
+        Returns
+        -------
+        DataFrame
+            One row per feature with ``value`` (the raw value in [0, 1]),
+            ``weight`` (normalized), ``contribution`` (``weight * value``) and
+            ``note`` (says when a side gave no information and the neutral
+            value was counted), then a ``total`` row whose ``contribution`` is
+            the pair's total (the feature contributions add up to it) and whose
+            ``note`` says whether the pair is allowed and, if not, why.
+            ``.attrs`` holds ``mentee_id``, ``mentor_id``, ``total``, ``allowed``
+            and ``reasons`` (the codes of the rules that forbid the pair:
+            ``mentee_ineligible``, ``mentor_ineligible``, ``same_organization``,
+            ``previous_partners`` or a pairwise rule's code).
+        """
+        func = "PairScorer.explain"
+        i = _id_position(self.mentee_ids_, mentee_id, "mentee_id", func)
+        j = _id_position(self.mentor_ids_, mentor_id, "mentor_id", func)
+        block = self.score_block(np.array([i]), np.array([j]))
+        rows = []
+        for name, weight in self.weights_.items():
+            value = float(block.features[name][0, 0])
+            informed = not np.isnan(self._raw(name, np.array([i]), np.array([j]))[0, 0])
+            note = (
+                ""
+                if informed
+                else f"no information on one side: the cohort average ({value:.3f}) is counted"
+            )
+            rows.append(
+                {
+                    "feature": name,
+                    "value": value,
+                    "weight": weight,
+                    "contribution": weight * value,
+                    "note": note,
+                }
+            )
+        total = float(block.total[0, 0])
+        why = self.rules_.why_not(i, j)
+        allowed = bool(block.allowed[0, 0])
+        rows.append(
+            {
+                "feature": "total",
+                "value": total,
+                "weight": math.fsum(self.weights_.values()),
+                "contribution": total,
+                "note": "allowed" if allowed else "not allowed: " + " ".join(s for _, s in why),
+            }
+        )
+        frame = pd.DataFrame(rows, columns=["feature", "value", "weight", "contribution", "note"])
+        frame = frame.set_index("feature")
+        frame.attrs.update(
+            {
+                "mentee_id": str(self.mentee_ids_[i]),
+                "mentor_id": str(self.mentor_ids_[j]),
+                "total": total,
+                "allowed": allowed,
+                "reasons": [code for code, _ in why],
+            }
+        )
+        return frame
+
+
+def _id_position(
+    ids: pd.Index, value: Any, name: str, func: str, where: str = "this cohort"
+) -> int:
+    pos = ids.get_indexer([str(value)])[0] if isinstance(value, (str, int)) else -1
+    if pos < 0:
+        role = name.split("_")[0]
+        raise param_error(name, func, f"the id of a {role} in {where}", value)
+    return int(pos)
 
 
 def _sample(ids: pd.Index) -> np.ndarray:
@@ -465,82 +559,18 @@ class ScoreMatrix:
             )
         return self.features[feature] * np.float32(self.weights[feature])
 
-    def _position(self, ids: pd.Index, value: Any, name: str, func: str) -> int:
-        pos = ids.get_indexer([str(value)])[0] if isinstance(value, (str, int)) else -1
-        if pos < 0:
-            role = name.split("_")[0]
-            raise param_error(name, func, f"the id of a {role} in this matrix", value)
-        return int(pos)
-
     # ------------------------------------------------------------------ explain
 
     def explain(self, mentee_id: str, mentor_id: str) -> pd.DataFrame:
         """Why a pair scores what it scores, and whether it is allowed.
 
-        Parameters
-        ----------
-        mentee_id, mentor_id : str
-            The pair's ids.
-
-        Returns
-        -------
-        DataFrame
-            One row per feature with ``value`` (the raw value in [0, 1]),
-            ``weight`` (normalized), ``contribution`` (``weight * value``) and
-            ``note`` (says when a side gave no information and the neutral
-            value was counted), then a ``total`` row whose ``contribution`` is
-            the pair's total (the feature contributions add up to it) and whose
-            ``note`` says whether the pair is allowed and, if not, why.
-            ``.attrs`` holds ``mentee_id``, ``mentor_id``, ``total``, ``allowed``
-            and ``reasons`` (the codes of the rules that forbid the pair:
-            ``mentee_ineligible``, ``mentor_ineligible``, ``same_organization``,
-            ``previous_partners`` or a pairwise rule's code).
+        See :meth:`PairScorer.explain` (the same table; the pair is scored again,
+        so the values are those of this matrix).
         """
         func = "ScoreMatrix.explain"
-        i = self._position(self.mentee_ids, mentee_id, "mentee_id", func)
-        j = self._position(self.mentor_ids, mentor_id, "mentor_id", func)
-        rows = []
-        for name, weight in self.weights.items():
-            value = float(self.features[name][i, j])
-            informed = not np.isnan(self.scorer._raw(name, np.array([i]), np.array([j]))[0, 0])
-            note = (
-                ""
-                if informed
-                else f"no information on one side: the cohort average ({value:.3f}) is counted"
-            )
-            rows.append(
-                {
-                    "feature": name,
-                    "value": value,
-                    "weight": weight,
-                    "contribution": weight * value,
-                    "note": note,
-                }
-            )
-        total = float(self.total[i, j])
-        why = self.scorer.rules_.why_not(i, j)
-        allowed = bool(self.allowed[i, j])
-        rows.append(
-            {
-                "feature": "total",
-                "value": total,
-                "weight": math.fsum(self.weights.values()),
-                "contribution": total,
-                "note": "allowed" if allowed else "not allowed: " + " ".join(s for _, s in why),
-            }
-        )
-        frame = pd.DataFrame(rows, columns=["feature", "value", "weight", "contribution", "note"])
-        frame = frame.set_index("feature")
-        frame.attrs.update(
-            {
-                "mentee_id": str(self.mentee_ids[i]),
-                "mentor_id": str(self.mentor_ids[j]),
-                "total": total,
-                "allowed": allowed,
-                "reasons": [code for code, _ in why],
-            }
-        )
-        return frame
+        _id_position(self.mentee_ids, mentee_id, "mentee_id", func, "this matrix")
+        _id_position(self.mentor_ids, mentor_id, "mentor_id", func, "this matrix")
+        return self.scorer.explain(mentee_id, mentor_id)
 
     # ------------------------------------------------------------------ long table
 

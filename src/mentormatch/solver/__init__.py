@@ -6,6 +6,6 @@ that checks the pairs left out). See ``_assignment`` for how answers are found
 and proven, the integer scaling (:class:`WeightScale`) and the tie-break.
 """
 
-from ._assignment import AssignmentResult, WeightScale, solve_assignment, solve_pairs
+from ._assignment import AssignmentResult, Pricing, WeightScale, solve_assignment, solve_pairs
 
-__all__ = ["AssignmentResult", "WeightScale", "solve_assignment", "solve_pairs"]
+__all__ = ["AssignmentResult", "Pricing", "WeightScale", "solve_assignment", "solve_pairs"]

@@ -49,7 +49,7 @@ from .._params import check_choice, check_number, param_error
 from ._lp import Duals, Flow, fits_int64, solve_flow
 from ._model import solve_cp
 
-__all__ = ["AssignmentResult", "WeightScale", "solve_assignment", "solve_pairs"]
+__all__ = ["AssignmentResult", "Pricing", "WeightScale", "solve_assignment", "solve_pairs"]
 
 PRIORITIES = ("pairs_first", "score_first")
 #: Candidates per row and per column before pricing.
@@ -59,7 +59,49 @@ _BLOCK_CELLS = 4_000_000
 #: Up to this many cells, the integer weights are computed once and kept (8 bytes a cell).
 _CACHE_CELLS = 16_000_000
 
-Pricer = Callable[[Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray], int], Any]
+
+@dataclass(frozen=True)
+class Pricing:
+    """What a pricer gets each round: the current dual and the integer weights.
+
+    A pair's *slack* is ``W - (u_i + v_j + lam)``; the dual is feasible (and the
+    solution proven optimal) when no pair of the full problem has positive slack.
+    """
+
+    u: np.ndarray
+    v: np.ndarray
+    lam: int
+    scale: WeightScale
+    row_free: np.ndarray
+    caps: np.ndarray
+    row_prio: np.ndarray | None
+    col_prio: np.ndarray | None
+    per_row: int
+
+    def weights(self, rows: np.ndarray, cols: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """Integer weights of pairs; 0 where the pair cannot be made any more."""
+        prio = None
+        if self.row_prio is not None or self.col_prio is not None:
+            prio = np.zeros(len(rows), dtype=np.int64)
+            if self.row_prio is not None:
+                prio += self.row_prio[rows]
+            if self.col_prio is not None:
+                prio += self.col_prio[cols]
+        w = self.scale.weights(scores, prio)
+        ok = self.row_free[rows] & (self.caps[cols] > 0) & (w > 0)
+        return np.where(ok, w, 0)
+
+    def slack(self, rows: np.ndarray, cols: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """``W - u - v - lam`` per pair (<= 0 everywhere: the dual is feasible)."""
+        w = self.weights(rows, cols, scores)
+        return np.where(w > 0, w - self.u[rows] - self.v[cols] - self.lam, 0)
+
+
+#: ``pricer(pricing) -> (rows, cols, scores, row_bound)`` or ``None`` (nothing to add).
+#: The pairs returned join the candidate graph (violators, or any pairs the pricer
+#: wants in); ``row_bound[i] >= 0`` bounds the slack of row i's pairs it did not
+#: return (``None``: all zero). ``None`` overall means no pair violates the dual.
+Pricer = Callable[[Pricing], Any]
 
 
 # --------------------------------------------------------------------------- result
@@ -540,31 +582,37 @@ class _Edges(_Problem):
         bad = slack > 0
         r, c, w = self.rows[bad], self.cols[bad], self.w[bad]
         if self.pricer is not None:
-            scale, row_prio, col_prio = self.scale, self.row_prio, self.col_prio
-
-            def check(rr: np.ndarray, cc: np.ndarray, ss: np.ndarray) -> np.ndarray:
-                prio = None
-                if row_prio is not None or col_prio is not None:
-                    prio = np.zeros(len(rr), dtype=np.int64)
-                    if row_prio is not None:
-                        prio += row_prio[rr]
-                    if col_prio is not None:
-                        prio += col_prio[cc]
-                ww = scale.weights(ss, prio)
-                ok = self.row_free[rr] & (self.caps[cc] > 0) & (ww > 0)
-                return np.where(ok, ww - duals.u[rr] - duals.v[cc] - duals.lam, 0)
-
-            extra = self.pricer(check, per_row)
+            pricing = Pricing(
+                u=duals.u,
+                v=duals.v,
+                lam=duals.lam,
+                scale=self.scale,
+                row_free=self.row_free,
+                caps=self.caps,
+                row_prio=self.row_prio,
+                col_prio=self.col_prio,
+                per_row=per_row,
+            )
+            extra = self.pricer(pricing)
             if extra is not None:
-                er, ec, es = (np.asarray(a) for a in extra)
+                er, ec, es, bound = extra
+                er = np.asarray(er, dtype=np.int64)
+                ec = np.asarray(ec, dtype=np.int64)
                 if len(er):
-                    ew = check(er, ec, es) + duals.u[er] + duals.v[ec] + duals.lam
-                    r = np.concatenate([r, er.astype(np.int64)])
-                    c = np.concatenate([c, ec.astype(np.int64)])
+                    ew = pricing.weights(er, ec, np.asarray(es, dtype=np.float64))
+                    keep = ew > 0
+                    er, ec, ew = er[keep], ec[keep], ew[keep]
+                    r = np.concatenate([r, er])
+                    c = np.concatenate([c, ec])
                     w = np.concatenate([w, ew])
                     np.maximum.at(
                         worst, er, np.maximum(ew - duals.u[er] - duals.v[ec] - duals.lam, 0)
                     )
+                if bound is not None:
+                    np.maximum(worst, np.asarray(bound, dtype=np.int64), out=worst)
+                if len(r) == 0 and worst.any():
+                    # The pricer saw possible violations but added nothing: not certified.
+                    raise RuntimeError("pricer reported possible violations without pairs")
         return r, c, w, worst
 
 
@@ -615,7 +663,7 @@ def _solve(
         if progress:
             progress("certifying", min(0.5 + 0.1 * stats["rounds"], 0.8))
         t0 = time.perf_counter()
-        vr, vc, vw, worst = problem.price(flow.duals, per_row=k)
+        vr, vc, vw, worst = problem.price(flow.duals, per_row=min(k, DEFAULT_K))
         stats["pricing_s"] = stats.get("pricing_s", 0.0) + time.perf_counter() - t0
         if len(vr) == 0:
             bound = flow.duals.objective(problem.caps, limit)
@@ -886,13 +934,15 @@ def solve_pairs(
         tiers, when ``pricer`` brings pairs not listed); defaults to the range
         of ``scores``.
     pricer : callable, optional
-        ``pricer(check, per_row)`` for problems whose pairs are not all listed
-        (the candidate path of very large cohorts): it must call
-        ``check(rows, cols, scores) -> slack`` on every pair of the full
-        problem that is not listed (block by block) and return
-        ``(rows, cols, scores)`` of up to ``per_row`` pairs per row with the
-        largest positive slack. The answer is then proven optimal for the
-        full problem.
+        For problems whose pairs are not all listed (the candidate path of
+        very large cohorts): ``pricer(pricing)`` gets a :class:`Pricing`
+        (the current dual and weights) and returns ``None`` when no unlisted
+        pair has positive slack, else ``(rows, cols, scores, row_bound)``: pairs
+        to add to the graph (at least the violators, up to
+        ``pricing.per_row`` a row, or more to enlarge a row's candidates) and
+        a per-row bound on the slack of the pairs not returned (or ``None``).
+        The answer is then proven optimal for the full problem, or, when the
+        time limit stops the loop, bounded with those row bounds.
     k : int
         Candidates per row and column before pricing.
 
@@ -981,10 +1031,10 @@ def solve_pairs(
     wrapped = None
     if pricer is not None:
 
-        def wrapped(check: Any, per_row: int) -> Any:
-            res = pricer(check, per_row)
+        def wrapped(pricing: Pricing) -> Any:
+            res = pricer(pricing)
             if res is not None:
-                er, ec, es = (np.asarray(a) for a in res)
+                er, ec, es = (np.asarray(a) for a in res[:3])
                 for kk, vv in zip((er * max(n_cols, 1) + ec).tolist(), es.tolist(), strict=True):
                     found_scores[kk] = vv
             return res
