@@ -108,11 +108,18 @@ def build_candidates(
     forced: list[tuple[int, int]],
     progress: Callable[[str, float], None] | None = None,
 ) -> CandidateGraph:
-    """One blockwise pass: top-k per row and column, the reserve, bounds and counts."""
+    """One blockwise pass: top-k per row and column, the reserve, bounds and counts.
+
+    Only eligible mentees and mentors are scored: the rules allow no pair of an
+    ineligible applicant, whose counts stay 0 and bounds ``-inf``.
+    """
     started = time.perf_counter()
     n_rows, n_cols = scorer.shape
     filt = _Filter(forbidden, min_score)
-    step = _block_rows(n_cols)
+    live_rows = np.flatnonzero(scorer.rules_.mentee_eligible)
+    live_cols = np.flatnonzero(scorer.rules_.mentor_eligible)
+    n_live = len(live_cols)
+    step = _block_rows(n_live)
     rows_out: list[np.ndarray] = []
     cols_out: list[np.ndarray] = []
     scores_out: list[np.ndarray] = []
@@ -126,74 +133,71 @@ def build_candidates(
         for key in ("rule", "staff", "final")
     }
     best = {key: (np.full(n_rows, -np.inf), np.full(n_cols, -np.inf)) for key in ("staff", "final")}
-    col_best_s = np.full((0, n_cols), _NEG, dtype=np.float32)
-    col_best_r = np.zeros((0, n_cols), dtype=np.int64)
-    for r0 in range(0, n_rows, step):
-        r1 = min(r0 + step, n_rows)
-        rows = np.arange(r0, r1)
-        block = scorer.score_block(rows, None, keep_features=False)
+    col_best_s = np.full((0, n_live), _NEG, dtype=np.float32)
+    col_best_r = np.zeros((0, n_live), dtype=np.int64)
+    for a in range(0, len(live_rows) if n_live else 0, step):
+        rows = live_rows[a : a + step]
+        block = scorer.score_block(rows, live_cols, keep_features=False)
         total, rule = block.total, block.allowed
-        staff = filt.staff(rows, rule, None)
+        staff = filt.staff(rows, rule, live_cols)
         final = filt.final(total, staff)
         for key, mask in (("rule", rule), ("staff", staff), ("final", final)):
-            counts[key][0][r0:r1] = mask.sum(axis=1)
-            counts[key][1][:] += mask.sum(axis=0)
+            counts[key][0][rows] = mask.sum(axis=1)
+            counts[key][1][live_cols] += mask.sum(axis=0)
         for key, mask in (("staff", staff), ("final", final)):
             masked = np.where(mask, total, _NEG)
-            best[key][0][r0:r1] = masked.max(axis=1, initial=-np.inf)
-            np.maximum(best[key][1], masked.max(axis=0, initial=-np.inf), out=best[key][1])
+            best[key][0][rows] = masked.max(axis=1, initial=-np.inf)
+            best[key][1][live_cols] = np.maximum(
+                best[key][1][live_cols], masked.max(axis=0, initial=-np.inf)
+            )
         masked = np.where(final, total, _NEG)
         del total, staff, rule
         # Each row's k best columns (the graph), its next `reserve` (kept aside), and
         # the best score after those: the largest score of every pair left out.
-        kk = min(deep + 1, n_cols)
-        if kk > 0:
-            idx = np.argpartition(masked, n_cols - kk, axis=1)[:, n_cols - kk :]
-            vals = np.take_along_axis(masked, idx, axis=1)
-            order = np.argsort(-vals, axis=1, kind="stable")
-            idx = np.take_along_axis(idx, order, axis=1)
-            vals = np.take_along_axis(vals, order, axis=1)
-            for lo, hi, out in (
-                (0, min(k, kk), (rows_out, cols_out, scores_out)),
-                (min(k, kk), min(deep, kk), (res_r, res_c, res_s)),
-            ):
-                keep = vals[:, lo:hi] > _NEG
-                out[0].append(np.broadcast_to(rows[:, None], (len(rows), hi - lo))[keep])
-                out[1].append(idx[:, lo:hi][keep])
-                out[2].append(vals[:, lo:hi][keep])
-            row_kth[r0:r1] = vals[:, deep] if kk > deep else -np.inf
+        kk = min(deep + 1, n_live)
+        idx = np.argpartition(masked, n_live - kk, axis=1)[:, n_live - kk :]
+        vals = np.take_along_axis(masked, idx, axis=1)
+        order = np.argsort(-vals, axis=1, kind="stable")
+        idx = np.take_along_axis(idx, order, axis=1)
+        vals = np.take_along_axis(vals, order, axis=1)
+        for lo, hi, out in (
+            (0, min(k, kk), (rows_out, cols_out, scores_out)),
+            (min(k, kk), min(deep, kk), (res_r, res_c, res_s)),
+        ):
+            keep = vals[:, lo:hi] > _NEG
+            out[0].append(np.broadcast_to(rows[:, None], (len(rows), hi - lo))[keep])
+            out[1].append(live_cols[idx[:, lo:hi][keep]])
+            out[2].append(vals[:, lo:hi][keep])
+        row_kth[rows] = vals[:, deep] if kk > deep else -np.inf
         # Each column's deep + 1 best rows so far.
-        kr = min(deep + 1, r1 - r0)
-        if kr > 0:
-            idx = np.argpartition(masked, (r1 - r0) - kr, axis=0)[(r1 - r0) - kr :]
-            cand_s = np.vstack([col_best_s, np.take_along_axis(masked, idx, axis=0)])
-            cand_r = np.vstack([col_best_r, idx + r0])
-            if len(cand_s) > deep + 1:
-                cut = len(cand_s) - (deep + 1)
-                sel = np.argpartition(cand_s, cut, axis=0)[cut:]
-                cand_s = np.take_along_axis(cand_s, sel, axis=0)
-                cand_r = np.take_along_axis(cand_r, sel, axis=0)
-            col_best_s, col_best_r = cand_s, cand_r
+        kr = min(deep + 1, len(rows))
+        idx = np.argpartition(masked, len(rows) - kr, axis=0)[len(rows) - kr :]
+        cand_s = np.vstack([col_best_s, np.take_along_axis(masked, idx, axis=0)])
+        cand_r = np.vstack([col_best_r, rows[idx]])
+        if len(cand_s) > deep + 1:
+            cut = len(cand_s) - (deep + 1)
+            sel = np.argpartition(cand_s, cut, axis=0)[cut:]
+            cand_s = np.take_along_axis(cand_s, sel, axis=0)
+            cand_r = np.take_along_axis(cand_r, sel, axis=0)
+        col_best_s, col_best_r = cand_s, cand_r
         del masked, final
         if progress:
-            progress("finding candidates", r1 / max(n_rows, 1))
+            progress("finding candidates", (a + len(rows)) / max(len(live_rows), 1))
     order = np.argsort(-col_best_s, axis=0, kind="stable")
     col_best_s = np.take_along_axis(col_best_s, order, axis=0)
     col_best_r = np.take_along_axis(col_best_r, order, axis=0)
     depth = len(col_best_s)
-    all_cols = np.arange(n_cols)
     for lo, hi, out in (
         (0, min(k, depth), (rows_out, cols_out, scores_out)),
         (min(k, depth), min(deep, depth), (res_r, res_c, res_s)),
     ):
         keep = col_best_s[lo:hi] > _NEG
         out[0].append(col_best_r[lo:hi][keep])
-        out[1].append(np.broadcast_to(all_cols, (hi - lo, n_cols))[keep])
+        out[1].append(np.broadcast_to(live_cols, (hi - lo, n_live))[keep])
         out[2].append(col_best_s[lo:hi][keep])
+    col_kth = np.full(n_cols, -np.inf)
     if depth > deep:
-        col_kth = col_best_s[deep].astype(np.float64)  # -inf when nothing is left out
-    else:
-        col_kth = np.full(n_cols, -np.inf)
+        col_kth[live_cols] = col_best_s[deep]  # -inf when nothing is left out
     rows_all = np.concatenate(rows_out) if rows_out else np.empty(0, np.int64)
     cols_all = np.concatenate(cols_out) if cols_out else np.empty(0, np.int64)
     scores_all = np.concatenate(scores_out) if scores_out else np.empty(0, np.float32)
@@ -202,12 +206,13 @@ def build_candidates(
         rows_all = np.concatenate([rows_all, fr])
         cols_all = np.concatenate([cols_all, fc])
         scores_all = np.concatenate([scores_all, fs])
-    key = rows_all.astype(np.int64) * max(n_cols, 1) + cols_all
+    width = max(n_cols, 1)
+    key = rows_all.astype(np.int64) * width + cols_all
     key, first = np.unique(key, return_index=True)
     rr = np.concatenate(res_r).astype(np.int64) if res_r else np.empty(0, np.int64)
     rc = np.concatenate(res_c).astype(np.int64) if res_c else np.empty(0, np.int64)
     rs = np.concatenate(res_s) if res_s else np.empty(0, np.float32)
-    res_key, res_first = np.unique(rr * max(n_cols, 1) + rc, return_index=True)
+    res_key, res_first = np.unique(rr * width + rc, return_index=True)
     res_first = res_first[~np.isin(res_key, key, assume_unique=True)]
     graph = CandidateGraph(
         rows=rows_all[first].astype(np.int64),
@@ -227,6 +232,7 @@ def build_candidates(
     graph.stats["candidates_s"] = time.perf_counter() - started
     graph.stats["candidate_pairs"] = len(graph.rows)
     graph.stats["block_rows"] = step
+    graph.stats["depth"] = deep
     return graph
 
 
@@ -281,17 +287,24 @@ def _dominated(
     return hit
 
 
-def _row_violators(
-    pricing: Any, rows: np.ndarray, total: np.ndarray, final: np.ndarray, cols: np.ndarray
+def _violators(
+    pricing: Any,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    total: np.ndarray,
+    final: np.ndarray,
+    by_col: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each row's ``pricing.per_row`` largest positive slacks, and every row's largest slack.
+    """The block's pairs with positive slack (the largest ``per_row`` of each row, or
+    of each column when ``by_col``) and each row's largest slack.
 
-    The largest slack is the per-row bound the solver needs if it stops here;
-    it is exact for these rows (every pair of them was scored).
+    The largest slack per row is the bound the solver needs if it stops here;
+    it covers every violation of the row when the block holds every pair that
+    may violate (all the row's columns, or all the flagged columns).
     """
-    out_r, out_c, out_s = [], [], []
+    out: list[list[np.ndarray]] = [[], [], [], []]
     worst = np.zeros(len(rows), dtype=np.int64)
-    n_cols = total.shape[1]
+    n_cols = len(cols)
     step = max(1, 2_000_000 // max(n_cols, 1))
     for a in range(0, len(rows), step):
         rr = rows[a : a + step]
@@ -301,19 +314,50 @@ def _row_violators(
         slack = pricing.slack(rep_r, rep_c, t.ravel()).reshape(len(rr), n_cols)
         slack[~final[a : a + step]] = 0
         worst[a : a + step] = np.maximum(slack.max(axis=1, initial=0), 0)
-        kk = min(pricing.per_row, n_cols)
-        idx = np.argpartition(slack, n_cols - kk, axis=1)[:, n_cols - kk :]
-        vals = np.take_along_axis(slack, idx, axis=1)
-        keep = vals > 0
-        if keep.any():
-            hit_r = np.broadcast_to(np.arange(len(rr))[:, None], idx.shape)[keep]
-            out_r.append(rr[hit_r])
-            out_c.append(cols[idx[keep]])
-            out_s.append(t[hit_r, idx[keep]])
-    if not out_r:
+        hit_r, hit_c = np.nonzero(slack > 0)
+        out[0].append(rr[hit_r])
+        out[1].append(cols[hit_c])
+        out[2].append(t[hit_r, hit_c])
+        out[3].append(slack[hit_r, hit_c])
+    if not out[0]:
         e = np.empty(0, np.int64)
         return e, e, np.empty(0, np.float32), worst
-    return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_s), worst
+    r, c, sc, sl = (np.concatenate(x) for x in out)
+    owner = c if by_col else r
+    order = np.lexsort((-sl, owner))
+    owner = owner[order]
+    first = np.searchsorted(owner, owner, side="left")
+    keep = order[(np.arange(len(order)) - first) < pricing.per_row]
+    return r[keep], c[keep], sc[keep], worst
+
+
+def _deepen(
+    masked: np.ndarray, depth: np.ndarray, n_other: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Each line's next best pairs: four times its depth (at least 64, at most all).
+
+    ``masked`` holds one line (a row, or a column) per row, ``-inf`` where no
+    pair can be made. Returns the line and partner positions of the pairs kept,
+    their scores, each line's new bound (the best score after those; ``-inf``
+    when none is left out) and its new depth.
+    """
+    new_depth = np.minimum(np.maximum(4 * depth, 64), n_other)
+    d = int(new_depth.max()) if len(new_depth) else 0
+    kk = min(d + 1, n_other)
+    if kk == 0:
+        e = np.empty(0, np.int64)
+        return e, e, np.empty(0, np.float32), np.full(len(depth), -np.inf), new_depth
+    idx = np.argpartition(masked, n_other - kk, axis=1)[:, n_other - kk :]
+    vals = np.take_along_axis(masked, idx, axis=1)
+    order = np.argsort(-vals, axis=1, kind="stable")
+    idx = np.take_along_axis(idx, order, axis=1)
+    vals = np.take_along_axis(vals, order, axis=1)
+    keep = (vals[:, :d] > _NEG) & (np.arange(d)[None, :] < new_depth[:, None])
+    line = np.broadcast_to(np.arange(len(depth))[:, None], keep.shape)[keep]
+    after = np.full(len(depth), -np.inf)
+    deeper = new_depth < kk
+    after[deeper] = vals[deeper, new_depth[deeper]]
+    return line, idx[:, :d][keep], vals[:, :d][keep], after, new_depth
 
 
 def make_pricer(
@@ -324,114 +368,177 @@ def make_pricer(
     min_score: float | None,
     progress: Callable[[str, float], None] | None = None,
 ) -> Callable[[Any], Any]:
-    """The pricer that certifies the candidate graph's answer for every pair."""
+    """The pricer that certifies the candidate graph's answer for every pair.
+
+    Each round the reserve is priced exactly. A pair outside the graph and the
+    reserve can only violate the dual if its row *and* its column fail their
+    bound (:func:`_flagged`); the smaller of the two flagged sets is scored
+    again against the whole other side, which covers every possible violator.
+    Violators join the graph, and the lines scored are *deepened*: their next
+    best pairs, four times as many as they had, join the reserve and their
+    bound drops to the score after those. A line is scored again at most a few
+    times (its list grows x4 each time, up to the whole other side), so the
+    loop ends with the dual feasible for every pair of the full problem.
+    """
     n_rows, n_cols = scorer.shape
+    width = max(n_cols, 1)
     filt = _Filter(forbidden, min_score)
-    known = {"keys": np.unique(graph.rows * max(n_cols, 1) + graph.cols)}
-    state = {"rounds": 0, "rescored_rows": 0}
+    known = {"keys": np.unique(graph.rows * width + graph.cols)}
+    start_depth = int(graph.stats.get("depth", 0))
+    depth = (np.full(n_rows, start_depth, np.int64), np.full(n_cols, start_depth, np.int64))
+    state: dict[str, Any] = {"rounds": 0, "rescored_lines": 0, "rescored_pairs": 0}
     graph.stats["pricing"] = state
+    live = (
+        np.flatnonzero(scorer.rules_.mentee_eligible),
+        np.flatnonzero(scorer.rules_.mentor_eligible),
+    )
 
-    def bound_weights(pricing: Any, t: np.ndarray, prio: Any) -> np.ndarray:
-        """W of pairs scoring t with `prio` priority people (int or array)."""
-        finite = np.isfinite(t)
-        w = np.full(len(t), np.iinfo(np.int64).min // 4, dtype=np.int64)
-        if finite.any():
-            p = np.broadcast_to(np.asarray(prio, dtype=np.int64), t.shape)[finite]
-            w[finite] = pricing.scale.weights(t[finite], p if pricing.scale.has_priority else None)
-        return w
-
-    def suspects(pricing: Any) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Blocks (rows, columns) that may hold a left-out pair with positive slack.
-
-        A left-out pair (i, j) scores at most min(t_i, t'_j), so it can only violate
-        the dual if ``v_j < A_i = W(t_i) - u_i - lam`` and ``u_i < B_j = W(t'_j) - v_j -
-        lam``. Rows that may violate are sorted by ``A_i`` and taken in chunks; each
-        chunk is scored only against the columns that can qualify for some row of
-        it (``v_j`` below the chunk's largest ``A``, ``B_j`` above its smallest ``u``).
-        """
-        u, v, lam = pricing.u, pricing.v, int(pricing.lam)
-        rp = pricing.row_prio if pricing.row_prio is not None else np.zeros(n_rows, np.int64)
-        cp = pricing.col_prio if pricing.col_prio is not None else np.zeros(n_cols, np.int64)
-        row_ok = pricing.row_free & np.isfinite(graph.row_kth)
-        col_ok = (pricing.caps > 0) & np.isfinite(graph.col_kth)
-        # The priority of a pair is rp_i + cp_j; take the larger (weaker) bound of the two
-        # column classes for each row, and of the two row classes for each column.
-        a_val = np.full(n_rows, np.iinfo(np.int64).min // 4, dtype=np.int64)
-        b_val = np.full(n_cols, np.iinfo(np.int64).min // 4, dtype=np.int64)
-        for extra in (0, 1):
-            a_val[row_ok] = np.maximum(
-                a_val[row_ok],
-                bound_weights(pricing, graph.row_kth[row_ok], rp[row_ok] + extra) - u[row_ok] - lam,
-            )
-            b_val[col_ok] = np.maximum(
-                b_val[col_ok],
-                bound_weights(pricing, graph.col_kth[col_ok], cp[col_ok] + extra) - v[col_ok] - lam,
-            )
-        # Exact test per priority class (a, b): rows and columns that may violate.
-        row_flag = np.zeros(n_rows, dtype=bool)
-        col_flag = np.zeros(n_cols, dtype=bool)
-        for a in (0, 1):
-            rows_a = np.flatnonzero((rp == a) & row_ok)
-            if not len(rows_a):
-                continue
-            for b in (0, 1):
-                cols_b = np.flatnonzero((cp == b) & col_ok)
-                if not len(cols_b):
-                    continue
-                ra = bound_weights(pricing, graph.row_kth[rows_a], a + b) - u[rows_a] - lam
-                cb = bound_weights(pricing, graph.col_kth[cols_b], a + b) - v[cols_b] - lam
-                row_flag[rows_a[_dominated(v[cols_b], cb, ra, u[rows_a])]] = True
-                col_flag[cols_b[_dominated(u[rows_a], ra, cb, v[cols_b])]] = True
-        rows = np.flatnonzero(row_flag)
-        cols = np.flatnonzero(col_flag)
-        if not len(rows) or not len(cols):
-            return []
-        rows = rows[np.argsort(a_val[rows], kind="stable")]
-        cols = cols[np.argsort(v[cols], kind="stable")]
-        v_sorted = v[cols]
-        blocks = []
-        chunk = 256
-        for start in range(0, len(rows), chunk):
-            rr = rows[start : start + chunk]
-            upto = np.searchsorted(v_sorted, a_val[rr].max(), side="left")
-            cc = cols[:upto]
-            cc = cc[b_val[cc] > u[rr].min()]
-            if len(cc):
-                blocks.append((rr, np.sort(cc)))
-        return blocks
+    def rescore(
+        pricing: Any, lines: np.ndarray, by_col: bool
+    ) -> tuple[list[np.ndarray], np.ndarray]:
+        """Score ``lines`` (rows, or columns) against the whole other side."""
+        found: list[list[np.ndarray]] = [[], [], []]
+        worst = np.zeros(n_rows, dtype=np.int64)
+        add: list[list[np.ndarray]] = [[], [], []]
+        others = live[0] if by_col else live[1]
+        step = _block_rows(len(others))
+        for a in range(0, len(lines), step):
+            ll = lines[a : a + step]
+            rr, cc = (others, ll) if by_col else (ll, others)
+            block = scorer.score_block(rr, cc, keep_features=False)
+            final = filt.final(block.total, filt.staff(rr, block.allowed, cc))
+            vr, vc, vs, w = _violators(pricing, rr, cc, block.total, final, by_col)
+            for acc, arr in zip(found, (vr, vc, vs), strict=True):
+                acc.append(arr)
+            np.maximum.at(worst, rr, w)
+            masked = np.where(final, block.total, _NEG)
+            if by_col:
+                masked = np.ascontiguousarray(masked.T)
+            side = 1 if by_col else 0
+            line, other, vals, after, new_depth = _deepen(masked, depth[side][ll], len(others))
+            pr, pc = (others[other], ll[line]) if by_col else (ll[line], others[other])
+            add[0].append(pr)
+            add[1].append(pc)
+            add[2].append(vals)
+            (graph.col_kth if by_col else graph.row_kth)[ll] = after
+            depth[side][ll] = new_depth
+            state["rescored_pairs"] += len(ll) * len(others)
+        state["rescored_lines"] += len(lines)
+        r = np.concatenate(add[0]).astype(np.int64)
+        c = np.concatenate(add[1]).astype(np.int64)
+        key = r * width + c
+        fresh = ~np.isin(key, known["keys"]) & ~np.isin(
+            key, graph.reserve_rows * width + graph.reserve_cols
+        )
+        graph.reserve_rows = np.concatenate([graph.reserve_rows, r[fresh]])
+        graph.reserve_cols = np.concatenate([graph.reserve_cols, c[fresh]])
+        graph.reserve_scores = np.concatenate(
+            [graph.reserve_scores, np.concatenate(add[2])[fresh].astype(np.float32)]
+        )
+        return [np.concatenate(x) for x in found], worst
 
     def pricer(pricing: Any) -> Any:
         state["rounds"] += 1
-        out_r, out_c, out_s = [], [], []
         # The reserve: listed with their scores, priced exactly.
         slack = pricing.slack(graph.reserve_rows, graph.reserve_cols, graph.reserve_scores)
         bad = slack > 0
-        out_r.append(graph.reserve_rows[bad])
-        out_c.append(graph.reserve_cols[bad])
-        out_s.append(graph.reserve_scores[bad])
-        # Everything else: only the blocks the bounds cannot clear are scored.
-        for rows, cols in suspects(pricing):
-            state["rescored_rows"] += len(rows)
-            state["rescored_pairs"] = state.get("rescored_pairs", 0) + len(rows) * len(cols)
-            block = scorer.score_block(rows, cols, keep_features=False)
-            staff = filt.staff(rows, block.allowed, cols)
-            final = filt.final(block.total, staff)
-            vr, vc, vs, _ = _row_violators(pricing, rows, block.total, final, cols)
+        out_r = [graph.reserve_rows[bad]]
+        out_c = [graph.reserve_cols[bad]]
+        out_s = [graph.reserve_scores[bad]]
+        worst = np.zeros(n_rows, dtype=np.int64)
+        np.maximum.at(worst, graph.reserve_rows[bad], slack[bad])
+        # Rows and columns priced at 0 are (mostly) the unmatched and the mentors with
+        # room: pairs between them add a whole pair, so they violate the dual by the
+        # pairs tier. Scored first and alone while they exist: the next graph then
+        # holds a matching of the right size, and the bounds below can close.
+        zero_r = live[0][pricing.row_free[live[0]] & (pricing.u[live[0]] == 0)]
+        zero_c = live[1][(pricing.caps[live[1]] > 0) & (pricing.v[live[1]] == 0)]
+        quick = 0 < len(zero_r) * len(zero_c) <= 4 * BLOCK_CELLS
+        if quick:
+            block = scorer.score_block(zero_r, zero_c, keep_features=False)
+            final = filt.final(block.total, filt.staff(zero_r, block.allowed, zero_c))
+            vr, vc, vs, _ = _violators(pricing, zero_r, zero_c, block.total, final, False)
+            state["rescored_pairs"] += len(zero_r) * len(zero_c)
+            quick = len(vr) > 0
+            if quick:
+                out_r.append(vr)
+                out_c.append(vc)
+                out_s.append(vs)
+                # Not every row was priced: each row's bound covers the rest.
+                np.maximum(worst, _row_bound(pricing, graph, n_rows), out=worst)
+        # Everything else: only the lines the bounds cannot clear are scored again.
+        rows, cols = _flagged(pricing, graph, n_rows, n_cols) if not quick else ((), ())
+        if len(rows) and len(cols):
+            by_col = len(cols) * len(live[0]) < len(rows) * len(live[1])
+            (vr, vc, vs), rescored_worst = rescore(pricing, cols if by_col else rows, by_col)
             out_r.append(vr)
             out_c.append(vc)
             out_s.append(vs)
-        r = np.concatenate(out_r)
-        c = np.concatenate(out_c)
+            np.maximum(worst, rescored_worst, out=worst)
+        r = np.concatenate(out_r).astype(np.int64)
+        c = np.concatenate(out_c).astype(np.int64)
         s = np.concatenate(out_s)
-        key, first = np.unique(r * max(n_cols, 1) + c, return_index=True)
+        key, first = np.unique(r * width + c, return_index=True)
         fresh = ~np.isin(key, known["keys"], assume_unique=True)
         r, c, s = r[first][fresh], c[first][fresh], s[first][fresh]
         known["keys"] = np.union1d(known["keys"], key[fresh])
         if progress:
             progress("certifying", min(0.99, 0.5 + 0.05 * state["rounds"]))
         if len(r) == 0:
-            # No left-out pair of the suspect rows and columns violates the dual.
+            # No pair outside the graph violates the dual: certified for every pair.
             return None
-        return r, c, s.astype(np.float64), None
+        return r, c, s.astype(np.float64), worst
 
     return pricer
+
+
+def _bound_weights(pricing: Any, t: np.ndarray, prio: Any) -> np.ndarray:
+    """W of pairs scoring ``t`` with ``prio`` priority people (int or array); very low for -inf."""
+    finite = np.isfinite(t)
+    w = np.full(len(t), np.iinfo(np.int64).min // 4, dtype=np.int64)
+    if finite.any():
+        p = np.broadcast_to(np.asarray(prio, dtype=np.int64), t.shape)[finite]
+        w[finite] = pricing.scale.weights(t[finite], p if pricing.scale.has_priority else None)
+    return w
+
+
+def _row_bound(pricing: Any, graph: CandidateGraph, n_rows: int) -> np.ndarray:
+    """A bound on the slack of every pair of each row outside the graph (``v >= 0``)."""
+    rp = pricing.row_prio if pricing.row_prio is not None else np.zeros(n_rows, np.int64)
+    top = _bound_weights(pricing, graph.row_kth, rp + 1)  # a pair's priority: at most rp + 1
+    bound = np.maximum(top - pricing.u - int(pricing.lam), 0)
+    bound[~pricing.row_free] = 0
+    return bound
+
+
+def _flagged(
+    pricing: Any, graph: CandidateGraph, n_rows: int, n_cols: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and columns that may hold a pair outside the graph and the reserve with
+    positive slack.
+
+    Such a pair (i, j) scores at most ``min(t_i, t'_j)``, so it can only violate
+    the dual if ``v_j < A_i = W(t_i) - u_i - lam`` and ``u_i < B_j = W(t'_j) - v_j -
+    lam``: a two-sided dominance test, answered for every row and every column
+    at once (:func:`_dominated`), per priority class of the pair.
+    """
+    u, v, lam = pricing.u, pricing.v, int(pricing.lam)
+    rp = pricing.row_prio if pricing.row_prio is not None else np.zeros(n_rows, np.int64)
+    cp = pricing.col_prio if pricing.col_prio is not None else np.zeros(n_cols, np.int64)
+    row_ok = pricing.row_free & np.isfinite(graph.row_kth)
+    col_ok = (pricing.caps > 0) & np.isfinite(graph.col_kth)
+    row_flag = np.zeros(n_rows, dtype=bool)
+    col_flag = np.zeros(n_cols, dtype=bool)
+    for a in (0, 1):
+        rows_a = np.flatnonzero((rp == a) & row_ok)
+        if not len(rows_a):
+            continue
+        for b in (0, 1):
+            cols_b = np.flatnonzero((cp == b) & col_ok)
+            if not len(cols_b):
+                continue
+            ra = _bound_weights(pricing, graph.row_kth[rows_a], a + b) - u[rows_a] - lam
+            cb = _bound_weights(pricing, graph.col_kth[cols_b], a + b) - v[cols_b] - lam
+            row_flag[rows_a[_dominated(v[cols_b], cb, ra, u[rows_a])]] = True
+            col_flag[cols_b[_dominated(u[rows_a], ra, cb, v[cols_b])]] = True
+    return np.flatnonzero(row_flag), np.flatnonzero(col_flag)

@@ -58,6 +58,8 @@ DEFAULT_TIME_LIMIT = 60.0
 CANDIDATE_THRESHOLD = 36_000_000
 #: Candidates per mentee and per mentor on the candidate path (enlarged where needed).
 CANDIDATES_K = 10
+#: Each person's next best pairs after those, kept aside and priced exactly every round.
+CANDIDATES_RESERVE = 256
 
 
 # --------------------------------------------------------------------------- result
@@ -443,6 +445,7 @@ def match(
 
         scorer = PairScorer(pol, weights, extractors=extractors)._fit(applications, func=func)
         stats["fit_s"] = time.perf_counter() - t0
+        stats.update(scorer.fit_times_)
         setup = _Setup.build(scorer, pol, locked_ids, forbidden_ids, max_pairs, func)
         n_cells = scorer.shape[0] * scorer.shape[1]
         use_candidates = candidates is True or (
@@ -656,6 +659,7 @@ def _run_candidates(
     graph = build_candidates(
         scorer,
         k=CANDIDATES_K,
+        reserve=CANDIDATES_RESERVE,
         forbidden=setup.forbidden,
         min_score=min_score,
         forced=setup.forced,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import math
 import numbers
+import time
 from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -197,6 +198,9 @@ class PairScorer:
         The ids of the rows (mentees) and columns (mentors), in input order.
     rules_ : PairRules
         What the allowed-pair rules need, per side.
+    fit_times_ : dict of str to float
+        Seconds spent validating (``validate_s``), checking eligibility
+        (``eligibility_s``) and fitting the features (``features_s``).
 
     Notes
     -----
@@ -265,11 +269,14 @@ class PairScorer:
         }
 
         self._func = func  # names the caller in errors about extractors' output
+        t0 = time.perf_counter()
         apps = _validate(applications, policy, row_base=0, scope="eligibility")
         problems = _missing_columns(apps, policy, extractors)
         if problems:
             raise ApplicationError(problems)
+        t1 = time.perf_counter()
         eligibility = evaluate(apps, policy)
+        t2 = time.perf_counter()
         role = apps["role"].to_numpy(dtype=object)
         mentee_pos = np.flatnonzero(role == "mentee")
         mentor_pos = np.flatnonzero(role == "mentor")
@@ -297,6 +304,11 @@ class PairScorer:
         rows = _sample(self.mentee_ids_)
         cols = _sample(self.mentor_ids_)
         self.neutral_ = {n: _neutral(self._raw(n, rows, cols)) for n in extractors}
+        self.fit_times_ = {
+            "validate_s": t1 - t0,
+            "eligibility_s": t2 - t1,
+            "features_s": time.perf_counter() - t2,
+        }
         return self
 
     @property

@@ -407,6 +407,10 @@ class _Problem:
     n_cols: int
     row_free: np.ndarray
     caps: np.ndarray  # remaining capacity per column
+    #: Read the canonical dual, one side's prices as high as possible (see
+    #: ``_lp.solve_flow``): for problems whose left-out pairs are bounded, not
+    #: priced exactly one by one.
+    canonical_duals: bool = False
 
     def top_k(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         raise NotImplementedError
@@ -560,6 +564,7 @@ class _Edges(_Problem):
         self.n_rows, self.n_cols = n_rows, n_cols
         self.row_free, self.caps = row_free, caps
         self.pricer = pricer
+        self.canonical_duals = pricer is not None
         self.scale = scale
         self.row_prio, self.col_prio = row_prio, col_prio
 
@@ -658,6 +663,7 @@ def _solve(
             row_free=problem.row_free,
             caps=problem.caps,
             limit=limit,
+            canonical=problem.canonical_duals,
         )
         stats["flow_s"] = stats.get("flow_s", 0.0) + time.perf_counter() - t0
         if progress:

@@ -59,6 +59,7 @@ def solve_flow(
     row_free: np.ndarray,
     caps: np.ndarray,
     limit: int,
+    canonical: bool = False,
 ) -> Flow:
     """Max-weight b-matching with at most ``limit`` pairs on the given edges.
 
@@ -144,7 +145,137 @@ def solve_flow(
     start = len(free_rows)
     chosen = flow[start : start + len(rows)] > 0
     primal = int(w[chosen].sum())
-    return Flow(chosen=chosen, duals=Duals(u=u, v=v, lam=lam), primal=primal)
+    duals = Duals(u=u, v=v, lam=lam)
+    if canonical:
+        # The side that can take everyone of the other side gets the high prices.
+        has_row = np.zeros(n_rows, dtype=bool)
+        has_row[rows] = True
+        has_col = np.zeros(n_cols, dtype=bool)
+        has_col[cols] = True
+        demand = int((has_row & row_free).sum())
+        supply = int(np.maximum(caps[has_col], 0).sum())
+        pick = _cols_high if supply <= demand else _rows_high
+        high = pick(rows, cols, w, chosen, duals, n_rows, n_cols, caps, row_free)
+        if high is not None and high.objective(caps, limit) == duals.objective(caps, limit):
+            duals = high
+    return Flow(chosen=chosen, duals=duals, primal=primal)
+
+
+def _cols_high(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    w: np.ndarray,
+    chosen: np.ndarray,
+    duals: Duals,
+    n_rows: int,
+    n_cols: int,
+    caps: np.ndarray,
+    row_free: np.ndarray,
+) -> Duals | None:
+    """The optimal dual with every column price as high as it can be (``lam`` kept).
+
+    The mirror of :func:`_rows_high`: ``u_i = W_i,m(i) - v_m(i) - lam`` for a
+    matched row, ``u_i = 0`` for a row left unmatched, ``v_j = 0`` for a column
+    with room left; the constraints ``v_m(i) <= v_j + W_i,m(i) - W_ij`` on every
+    other edge of a matched row ``i`` and the upper bounds ``v_j <= W_ij - lam``
+    for every row ``i`` holding ``j`` (``u >= 0``) make a shortest-path problem
+    over the columns. ``None`` when the result is not a feasible dual.
+    """
+    lam = int(duals.lam)
+    m_rows, m_cols, m_w = rows[chosen], cols[chosen], w[chosen] - lam
+    load = np.bincount(m_cols, minlength=n_cols)
+    saturated = load >= np.maximum(caps, 1)
+    upper = np.zeros(n_cols, dtype=np.int64)
+    cap_w = np.full(n_cols, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(cap_w, m_cols, m_w)
+    upper[saturated] = cap_w[saturated]
+    holds = np.full(n_rows, -1, dtype=np.int64)  # each matched row's column
+    holds[m_rows] = m_cols
+    held_w = np.zeros(n_rows, dtype=np.int64)
+    held_w[m_rows] = m_w
+    other = (holds[rows] >= 0) & (holds[rows] != cols)
+    tail = cols[other]
+    head = holds[rows[other]]
+    length = held_w[rows[other]] - (w[other] - lam)
+    v = _bf(n_cols, tail, head, length, start=upper)
+    if v is None:
+        return None
+    v = np.maximum(v, 0)
+    v[~saturated] = 0
+    u = np.zeros(n_rows, dtype=np.int64)
+    u[m_rows] = m_w - v[m_cols]
+    u = np.maximum(u, 0)
+    u[~row_free] = 0
+    high = Duals(u=u, v=v, lam=lam)
+    if len(rows) and (high.slack(rows, cols, w) > 0).any():
+        return None
+    return high
+
+
+def _rows_high(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    w: np.ndarray,
+    chosen: np.ndarray,
+    duals: Duals,
+    n_rows: int,
+    n_cols: int,
+    caps: np.ndarray,
+    row_free: np.ndarray,
+) -> Duals | None:
+    """The optimal dual with every row price as high as it can be (``lam`` kept).
+
+    Complementary slackness fixes ``v_j = W_ij - u_i - lam`` on every chosen
+    pair, ``v_j = 0`` for a column with room left and ``u_i = 0`` for a row left
+    unmatched; what remains is a system of difference constraints on ``u``
+    (``u_i' <= u_i + W_i'j - W_ij`` when row ``i'`` holds column ``j``) with the
+    upper bounds ``u_i <= W_i,m(i) - lam`` (``v >= 0``). Its largest solution is a
+    shortest-path problem from a root with an arc of length ``U_i`` to each row.
+
+    Why: in a pairs-first objective every weight carries the same large
+    constant, and a dual read off the flow splits it between the two sides
+    at random. Pairs left out of a candidate graph between a row and a column
+    that both got the small half violate the dual by that constant, which
+    pricing would then have to find pair by pair. With the rows high, the
+    constant sits on the rows whenever the matching allows it (the König
+    cover of the matched rows), and a pair left out can only violate the dual
+    by a score difference. ``None`` when the result is not a feasible dual of
+    the graph (it is checked, not assumed).
+    """
+    lam = int(duals.lam)
+    m_rows, m_cols, m_w = rows[chosen], cols[chosen], w[chosen] - lam
+    order = np.argsort(m_cols, kind="stable")
+    m_rows, m_cols, m_w = m_rows[order], m_cols[order], m_w[order]
+    load = np.bincount(m_cols, minlength=n_cols)
+    first = np.searchsorted(m_cols, np.arange(n_cols))
+    upper = np.zeros(n_rows, dtype=np.int64)
+    upper[m_rows] = m_w
+    # Row i' holding column j: u_i' <= u_i + W_i'j - W_ij for every other edge (i, j).
+    fan = load[cols]
+    edge = np.repeat(np.arange(len(rows)), fan)
+    slot = np.repeat(first[cols] - np.cumsum(fan) + fan, fan) + np.arange(int(fan.sum()))
+    holder = m_rows[slot]
+    keep = holder != rows[edge]
+    edge, slot, holder = edge[keep], slot[keep], holder[keep]
+    length = m_w[slot] - (w[edge] - lam)
+    u = _bf(n_rows, rows[edge], holder, length, start=upper)
+    if u is None:
+        return None
+    u = np.maximum(u, 0)
+    u[~row_free] = 0
+    v = np.zeros(n_cols, dtype=np.int64)
+    saturated = load >= np.maximum(caps, 1)
+    # v_j = W - u - lam on the chosen pairs (the same for every holder of j once
+    # the constraints hold); a column with room keeps v_j = 0.
+    price = m_w - u[m_rows]
+    v_sat = np.full(n_cols, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(v_sat, m_cols, price)
+    v[saturated] = v_sat[saturated]
+    v = np.maximum(v, 0)
+    high = Duals(u=u, v=v, lam=lam)
+    if len(rows) and (high.slack(rows, cols, w) > 0).any():
+        return None
+    return high
 
 
 def _potentials(
@@ -168,16 +299,31 @@ def _potentials(
     a = np.concatenate([tails[fwd], heads[bwd]])
     b = np.concatenate([heads[fwd], tails[bwd]])
     c = np.concatenate([cost[fwd], -cost[bwd]])
+    d = _bf(n_nodes, a, b, c, start=np.zeros(n_nodes, dtype=np.int64))
+    if d is None:  # pragma: no cover - an optimal flow has no negative cycle
+        raise RuntimeError("internal error: negative cycle in an optimal flow's residual graph")
+    return d
+
+
+def _bf(
+    n_nodes: int, a: np.ndarray, b: np.ndarray, c: np.ndarray, *, start: np.ndarray
+) -> np.ndarray | None:
+    """Shortest distances with ``d <= start`` and ``d[b] <= d[a] + c`` on every arc.
+
+    ``start`` are the lengths of arcs from a virtual root to every node.
+    Bellman-Ford with a frontier: each pass relaxes only the arcs leaving the
+    nodes whose distance just dropped. ``None`` on a negative cycle.
+    """
     order = np.argsort(a, kind="stable")
     a, b, c = a[order], b[order], c[order]
-    start = np.searchsorted(a, np.arange(n_nodes + 1))
-    d = np.zeros(n_nodes, dtype=np.int64)
+    offset = np.searchsorted(a, np.arange(n_nodes + 1))
+    d = np.array(start, dtype=np.int64)
     frontier = np.unique(a)
     for _ in range(n_nodes + 1):
         if frontier.size == 0:
             return d
-        counts = start[frontier + 1] - start[frontier]
-        idx = np.repeat(start[frontier] - np.cumsum(counts) + counts, counts) + np.arange(
+        counts = offset[frontier + 1] - offset[frontier]
+        idx = np.repeat(offset[frontier] - np.cumsum(counts) + counts, counts) + np.arange(
             counts.sum()
         )
         cand = d[a[idx]] + c[idx]
@@ -191,9 +337,7 @@ def _potentials(
         changed = np.flatnonzero(best < d)
         d[changed] = best[changed]
         frontier = changed
-    raise RuntimeError(  # pragma: no cover - an optimal flow has no negative cycle
-        "internal error: negative cycle in an optimal flow's residual graph"
-    )
+    return None
 
 
 def fits_int64(max_weight: int, n_pairs: int, n_nodes: int) -> bool:
