@@ -547,6 +547,37 @@ class TestSurveys:
         ]
 
 
+# =========================================================================== stale events
+
+
+class TestEventsBeforeTheCycle:
+    """A submission dated before the pair's cycle (last year's, or a mistyped year) keeps
+    nothing: it is reported unused, with the reason."""
+
+    LOG = meetings(("2026-10-05", 60))
+
+    def test_last_years_quarterly_update_does_not_count_for_january(self):
+        ev = events(("plan_submitted", "2026-10-05"), ("quarterly_update", "2026-07-02"))
+        r = mm.check_cycle(PAIR, self.LOG, "ama", as_of="2027-01-05", events=ev)
+        assert dates(of(r, "quarterly_update"), "period_start") == ["2027-01-04"]
+        assert r.unused_events[["row", "reason"]].values.tolist() == [
+            [1, "before the pair's cycle start (2026-10-01)"]
+        ]
+
+    def test_a_survey_dated_before_the_cycle_is_not_this_cycles_survey(self):
+        ev = events(("mid_survey", "2026-03-15", "m1"), ("mid_survey", "2027-03-15", "e1"))
+        r = mm.check_cycle(PAIR, self.LOG, "ama", as_of="2027-04-01", events=ev)
+        assert of(r, "mid_survey")["participant_id"].tolist() == ["m1"]
+        assert r.unused_events["row"].tolist() == [0]
+
+    def test_contact_before_the_assignment_is_not_first_contact(self):
+        p = pairs(matched_on="2026-03-01")
+        ev = events(("first_contact", "2026-02-20"))
+        r = mm.check_cycle(p, meetings(), "3cma", as_of="2026-04-01", events=ev)
+        assert dates(of(r, "first_contact"), "period_end") == ["2026-03-31"]
+        assert r.unused_events["reason"].tolist() == ["before the pair's assignment (2026-03-01)"]
+
+
 # =========================================================================== first contact (3CMA)
 
 
