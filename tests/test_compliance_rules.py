@@ -464,6 +464,22 @@ class TestQuarterlyUpdate:
         assert dates(ab, "period_start") == ["2026-12-28"]
         assert on["detail"].str.contains("the 19th business day of December 2026").all()
 
+    def test_a_programs_toml_names_its_own_calendar(self):
+        # the AMA preset with Ontario's holidays instead of Alberta's: Boxing Day
+        # (Saturday 2026-12-26) is observed on Monday the 28th, so the 19th business day
+        # of December 2026 moves from the 28th to the 29th
+        toml = (
+            'base = "ama"\n[cycle]\nholidays_subdivision = "{}"\n[[cycle.rules]]\n'
+            'code = "quarterly_update"\nmonths = [12]\nbusiness_day = 19\n'
+        )
+        due = {}
+        for sub in ("AB", "ON"):
+            policy = only(ProgramPolicy.from_toml_string(toml.format(sub)), "quarterly_update")
+            assert policy.cycle.holidays_subdivision == sub
+            r = mm.check_cycle(PAIR, self.LOG, policy, as_of="2027-02-01", events=events())
+            due[sub] = dates(of(r, "quarterly_update"), "period_start")
+        assert due == {"AB": ["2026-12-28"], "ON": ["2026-12-29"]}
+
     def test_ontario_family_day(self):
         # Family Day, the third Monday of February, is 2027-02-15 in Ontario: the 11th
         # business day of February 2027 is Tuesday the 16th (the 15th without holidays)
