@@ -59,7 +59,8 @@ class ComplianceReport:
     unused_events : DataFrame
         Event rows no rule used (``row``, ``mentor_id``, ``mentee_id``, ``kind``,
         ``date``, ``reason``): after ``as_of``, a kind the policy has no rule for,
-        an assessment outside the cycle...
+        an assessment outside the cycle, an update or survey dated before the
+        pair's cycle start, a first contact before the assignment...
     not_checked : DataFrame
         ``rule``, ``severity``, ``reason``: rules of the policy that could not be
         judged with the tables given (no ``mode`` column for
