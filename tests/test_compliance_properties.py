@@ -213,9 +213,18 @@ def test_deleting_one_meeting_gives_exactly_the_gap_and_month_violations(scenari
     assert reference_violations(policy, before, meetings, as_of) == Counter()
     if meetings.empty:
         return
-    fewer = meetings.drop(index=meetings.index[pick % len(meetings)])
+    gone = meetings.index[pick % len(meetings)]
+    fewer = meetings.drop(index=gone)
     after = mm.check_cycle(pairs, fewer, policy, as_of=as_of, events=events)
     assert reported(after, MEETING_RULES) == reference_violations(policy, after, fewer, as_of)
+    # ...and nothing else, but what hangs on that one meeting, for that one pair
+    v = after.violations
+    assert (v["mentor_id"] == meetings.loc[gone, "mentor_id"]).all()
+    assert set(v["rule"]) - set(MEETING_RULES) <= {
+        "min_relationship_length",  # it was the last meeting
+        "in_person_meeting",  # it was an in-person one
+        "first_contact",  # it was the first contact
+    }
 
 
 @settings(max_examples=40, deadline=None)
@@ -252,6 +261,20 @@ def test_shuffling_rows_changes_nothing(scenario, lapse_rate, two_sided, rnd):
     )
     pd.testing.assert_frame_equal(
         report.unused_meetings.sort_values("row", ignore_index=True),
+        back.sort_values("row", ignore_index=True),
+    )
+    back = shuffled.unused_events.assign(
+        row=np.asarray(e_order, dtype=np.int64)[shuffled.unused_events["row"].to_numpy()]
+    )
+    pd.testing.assert_frame_equal(
+        report.unused_events.sort_values("row", ignore_index=True),
+        back.sort_values("row", ignore_index=True),
+    )
+    back = shuffled.meetings.assign(
+        row=np.asarray(m_order, dtype=np.int64)[shuffled.meetings["row"].to_numpy()]
+    )
+    pd.testing.assert_frame_equal(
+        report.meetings.sort_values("row", ignore_index=True),
         back.sort_values("row", ignore_index=True),
     )
     # every meeting row is used or reported, exactly once

@@ -27,6 +27,7 @@ def pairs_table(n: int, matched_on: list[str] | None = None) -> pd.DataFrame:
 
 
 EMPTY = pd.DataFrame(columns=["mentor_id", "mentee_id", "date", "duration_minutes"])
+EMPTY_EVENTS = pd.DataFrame(columns=["mentor_id", "mentee_id", "kind", "date", "participant_id"])
 
 
 # --------------------------------------------------------------------------- cycle defaults
@@ -243,6 +244,26 @@ def test_plot_heat_map():
     plt.close(ax.figure)
     with pytest.raises(mm.ParameterError):
         r.plot(max_pairs=0)
+
+
+def test_plot_cells_count_meetings_and_every_violation_is_marked():
+    import matplotlib.pyplot as plt
+
+    # met on the 10th of every month; no forms, no survey: the final surveys, due
+    # 2027-07-30 (after the June end), are marked in a July column
+    dates = pd.period_range("2026-09", "2027-06", freq="M").to_timestamp() + pd.Timedelta(days=9)
+    m = pd.DataFrame({"mentor_id": "m0", "mentee_id": "e0", "date": dates, "duration_minutes": 60})
+    r = mm.check_cycle(pairs_table(1), m, "amcto", as_of="2027-08-15", events=EMPTY_EVENTS)
+    assert sorted(r.violations["rule"]) == ["final_survey"] * 2 + ["forms_signed"] * 2 + [
+        "informal_assessment"
+    ]
+    ax = r.plot()
+    grid = ax.get_images()[0].get_array()
+    assert grid.shape == (1, 11)  # Sep..Jun and July
+    assert grid[0, :10].tolist() == [1.0] * 10 and bool(np.ma.getmaskarray(grid)[0, 10])
+    marked = sum(len(c.get_offsets()) for c in ax.collections)
+    assert marked == len(r.violations)
+    plt.close(ax.figure)
 
 
 def test_compliance_and_matplotlib_are_imported_on_first_use():

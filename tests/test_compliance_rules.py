@@ -464,6 +464,22 @@ class TestQuarterlyUpdate:
         assert dates(ab, "period_start") == ["2026-12-28"]
         assert on["detail"].str.contains("the 19th business day of December 2026").all()
 
+    def test_a_programs_toml_names_its_own_calendar(self):
+        # the AMA preset with Ontario's holidays instead of Alberta's: Boxing Day
+        # (Saturday 2026-12-26) is observed on Monday the 28th, so the 19th business day
+        # of December 2026 moves from the 28th to the 29th
+        toml = (
+            'base = "ama"\n[cycle]\nholidays_subdivision = "{}"\n[[cycle.rules]]\n'
+            'code = "quarterly_update"\nmonths = [12]\nbusiness_day = 19\n'
+        )
+        due = {}
+        for sub in ("AB", "ON"):
+            policy = only(ProgramPolicy.from_toml_string(toml.format(sub)), "quarterly_update")
+            assert policy.cycle.holidays_subdivision == sub
+            r = mm.check_cycle(PAIR, self.LOG, policy, as_of="2027-02-01", events=events())
+            due[sub] = dates(of(r, "quarterly_update"), "period_start")
+        assert due == {"AB": ["2026-12-28"], "ON": ["2026-12-29"]}
+
     def test_ontario_family_day(self):
         # Family Day, the third Monday of February, is 2027-02-15 in Ontario: the 11th
         # business day of February 2027 is Tuesday the 16th (the 15th without holidays)
@@ -545,6 +561,37 @@ class TestSurveys:
             "The mentor's final survey has not been completed; it was due by 2027-07-30 "
             "(due within 30 days after the cycle ended on 2027-06-30)."
         ]
+
+
+# =========================================================================== stale events
+
+
+class TestEventsBeforeTheCycle:
+    """A submission dated before the pair's cycle (last year's, or a mistyped year) keeps
+    nothing: it is reported unused, with the reason."""
+
+    LOG = meetings(("2026-10-05", 60))
+
+    def test_last_years_quarterly_update_does_not_count_for_january(self):
+        ev = events(("plan_submitted", "2026-10-05"), ("quarterly_update", "2026-07-02"))
+        r = mm.check_cycle(PAIR, self.LOG, "ama", as_of="2027-01-05", events=ev)
+        assert dates(of(r, "quarterly_update"), "period_start") == ["2027-01-04"]
+        assert r.unused_events[["row", "reason"]].values.tolist() == [
+            [1, "before the pair's cycle start (2026-10-01)"]
+        ]
+
+    def test_a_survey_dated_before_the_cycle_is_not_this_cycles_survey(self):
+        ev = events(("mid_survey", "2026-03-15", "m1"), ("mid_survey", "2027-03-15", "e1"))
+        r = mm.check_cycle(PAIR, self.LOG, "ama", as_of="2027-04-01", events=ev)
+        assert of(r, "mid_survey")["participant_id"].tolist() == ["m1"]
+        assert r.unused_events["row"].tolist() == [0]
+
+    def test_contact_before_the_assignment_is_not_first_contact(self):
+        p = pairs(matched_on="2026-03-01")
+        ev = events(("first_contact", "2026-02-20"))
+        r = mm.check_cycle(p, meetings(), "3cma", as_of="2026-04-01", events=ev)
+        assert dates(of(r, "first_contact"), "period_end") == ["2026-03-31"]
+        assert r.unused_events["reason"].tolist() == ["before the pair's assignment (2026-03-01)"]
 
 
 # =========================================================================== first contact (3CMA)

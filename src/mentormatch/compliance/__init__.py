@@ -13,10 +13,12 @@ defaults) and is judged up to ``as_of``. A deadline is missed only once
 calendar month is judged once it is over, and only months lying entirely inside
 the pair's cycle are judged. Meeting rows before the pair's start, after its end
 or after ``as_of`` are not used: they are listed in ``report.unused_meetings``
-with the reason, every other row is in ``report.meetings``. Submissions
-(events) count whenever they are dated, up to ``as_of`` (a form signed in
-August before a September start counts); those no rule reads are listed in
-``report.unused_events``.
+with the reason, every other row is in ``report.meetings``. Forms and the
+plan count whenever they are dated, up to ``as_of`` (a form signed in August
+before a September start counts); quarterly updates and surveys count only from
+the pair's cycle start, and a ``first_contact`` event only from the assignment
+(an earlier row is stale or mistyped: it is listed, with the reason, in
+``report.unused_events``, like every event row no rule reads).
 
 The rules (thresholds and severities from the policy's ``CycleRule.params``)
 ---------------------------------------------------------------------------

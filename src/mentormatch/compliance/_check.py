@@ -298,8 +298,10 @@ def _judge(
         out = Found(rule.code, rule.severity)
         RULES[rule.code](ctx, rule, out)
         found.append(out)
-    for rows, why in ctx.unused_events:
-        e_reason[np.isin(ev.row, rows) & pd.isna(e_reason)] = why
+    for rows, why in ctx.unused_events:  # the first reason given for a row is kept
+        at = np.searchsorted(ev.row, rows)  # ev.row is the rows' positions, ascending
+        free = pd.isna(e_reason[at])
+        e_reason[at[free]] = why[free] if isinstance(why, np.ndarray) else why
 
     # ------------------------------------------------------------ tables
     ids = _Ids(table)

@@ -59,7 +59,8 @@ class ComplianceReport:
     unused_events : DataFrame
         Event rows no rule used (``row``, ``mentor_id``, ``mentee_id``, ``kind``,
         ``date``, ``reason``): after ``as_of``, a kind the policy has no rule for,
-        an assessment outside the cycle...
+        an assessment outside the cycle, an update or survey dated before the
+        pair's cycle start, a first contact before the assignment...
     not_checked : DataFrame
         ``rule``, ``severity``, ``reason``: rules of the policy that could not be
         judged with the tables given (no ``mode`` column for
@@ -214,8 +215,9 @@ class ComplianceReport:
         Cells are the number of meetings the pair held in the month (grey
         outside the pair's cycle and after ``as_of``); a red ``x`` marks a
         violation of a required rule and an orange circle one of a recommended
-        rule, in the month its period ends. The pairs with the most violations
-        come first.
+        rule, in the month its period ends (a month after the cycle is added
+        for what is due after the end). The pairs with the most violations come
+        first.
 
         Parameters
         ----------
@@ -245,7 +247,12 @@ class ComplianceReport:
         as_of = self.as_of.to_period("M")
         starts = shown["start"].dt.to_period("M")
         ends = shown["end"].dt.to_period("M").where(shown["end"].notna(), as_of)
-        months = pd.period_range(min(starts), max(max(ends), min(starts)), freq="M")
+        v = self.violations
+        vr = row_of.get_indexer(_keys(v))
+        # a violation due after the cycle end (AMCTO's final survey) gets its own column
+        v_last = v["period_end"][vr >= 0].dt.to_period("M")
+        last = max(max(ends), min(starts), *([max(v_last)] if len(v_last) else []))
+        months = pd.period_range(min(starts), last, freq="M")
         col_of = {p: i for i, p in enumerate(months)}
         grid = np.zeros((len(shown), len(months)))
         m = self.meetings[self.meetings["counted"]]
@@ -267,8 +274,6 @@ class ComplianceReport:
             vmax=max(2.0, float(grid.max())),
             interpolation="nearest",
         )
-        v = self.violations
-        vr = row_of.get_indexer(_keys(v))
         vc = v["period_end"].dt.to_period("M").map(col_of).to_numpy(dtype=float, na_value=np.nan)
         for severity, marker, style in (
             ("required", "x", {"color": "red"}),

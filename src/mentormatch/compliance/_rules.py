@@ -157,7 +157,8 @@ class Context:
     e_day: np.ndarray
     e_side: np.ndarray
     not_checked: list[tuple[str, str]] = field(default_factory=list)
-    unused_events: list[tuple[np.ndarray, str]] = field(default_factory=list)  # (rows, why)
+    # (rows, why): why is one sentence, or one per row
+    unused_events: list[tuple[np.ndarray, Any]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         n = len(self.start)
@@ -192,14 +193,34 @@ class Context:
     def events_of(self, kind: str) -> np.ndarray:
         return np.flatnonzero(self.e_kind == kind)
 
-    def first_event(self, kind: str, side: int | None = None) -> np.ndarray:
-        """Each pair's earliest event of a kind (``OPEN`` when none)."""
+    def first_event(
+        self,
+        kind: str,
+        side: int | None = None,
+        since: np.ndarray | None = None,
+        what: str = "cycle start",
+    ) -> np.ndarray:
+        """Each pair's earliest event of a kind (``OPEN`` when none).
+
+        ``since`` (one day per pair): rows dated before it do not count; they are
+        listed in ``unused_events`` (e.g. a survey dated before the pair's cycle).
+        """
         idx = self.events_of(kind)
         if side is not None:
             idx = idx[self.e_side[idx] == side]
+        if since is not None:
+            early = self.e_day[idx] < since[self.e_pair[idx]]
+            self.early_events(idx[early], since, what)
+            idx = idx[~early]
         out = np.full(self.n, OPEN, dtype=np.int64)
         np.minimum.at(out, self.e_pair[idx], self.e_day[idx])
         return out
+
+    def early_events(self, idx: np.ndarray, since: np.ndarray, what: str = "cycle start") -> None:
+        """Report the events ``idx`` as unused: dated before their pair's ``since`` day."""
+        if len(idx):
+            why = cat(f"before the pair's {what} (", date_text(since[self.e_pair[idx]]), ")")
+            self.unused_events.append((self.e_row[idx], why))
 
     def whole_months(self) -> tuple[np.ndarray, np.ndarray]:
         """Each pair's first and last calendar month lying entirely in its cycle."""
@@ -627,6 +648,10 @@ def quarterly_update(ctx: Context, rule: CycleRule, out: Found) -> None:
     plo, phi = lo[ep], hi[ep]
     usable = phi > plo
     ctx.unused_events.append((ctx.e_row[e[~usable]], "no quarterly update is due in its cycle"))
+    # an update dated before the pair's cycle (a stale or mistyped row) counts for nothing
+    early = usable & (ed < ctx.start[ep])
+    ctx.early_events(e[early], ctx.start)
+    usable &= ~early
     ep, ed, plo, phi = ep[usable], ed[usable], plo[usable], phi[usable]
     j = np.searchsorted(dues, ed, "left")
     right = np.clip(j, plo, phi - 1)
@@ -714,7 +739,7 @@ def _survey(ctx: Context, rule: CycleRule, out: Found, kind: str) -> None:
         )
         _open_ended(ctx, rule, "is due after the cycle end")
     for side, who in enumerate(_SIDES):
-        got = ctx.first_event(kind, side)
+        got = ctx.first_event(kind, side, since=ctx.start)
         has = got < OPEN
         p = np.flatnonzero(valid & has & (got > due))
         out.violation(
@@ -766,7 +791,8 @@ def first_contact(ctx: Context, rule: CycleRule, out: Found) -> None:
     due = ctx.assign + w
     contact = ctx.first_day.copy()
     if ctx.has_events:
-        contact = np.minimum(contact, ctx.first_event("first_contact"))
+        # contact before the assignment is not contact "within 30 days of the assignment"
+        contact = np.minimum(contact, ctx.first_event("first_contact", since=ctx.assign, what="assignment"))
     has = contact < OPEN
     p = np.flatnonzero(has & (contact > due))
     out.violation(
