@@ -11,11 +11,14 @@ Writes, from mentormatch's synthetic generators and the AMCTO preset:
 and the same files into ``src/mentormatch/datasets/data/`` (bundled with the
 package for ``mentormatch demo`` and ``mm.datasets.example_path``).
 
-Run from the repository root: ``python examples/make_example_data.py``.
+Run it from anywhere: ``python examples/make_example_data.py``. With
+``--out DIR`` it writes the five files to ``DIR`` only (the test suite does
+that and compares them with the committed ones).
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
 from pathlib import Path
 
@@ -42,31 +45,40 @@ def as_export(apps: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    PACKAGE.mkdir(parents=True, exist_ok=True)
+def main(out: Path = OUT, package: Path | None = PACKAGE) -> None:
+    out.mkdir(parents=True, exist_ok=True)
     apps = mm.datasets.make_cohort(n_mentors=70, n_mentees=90, policy="amcto", seed=2026)
     export = as_export(apps)
-    export.to_csv(OUT / "applications.csv", index=False)
-    export.to_excel(OUT / "applications.xlsx", index=False, sheet_name="applications")
+    export.to_csv(out / "applications.csv", index=False)
+    export.to_excel(out / "applications.xlsx", index=False, sheet_name="applications")
 
-    result = mm.match(mm.read_applications(OUT / "applications.csv", policy="amcto"), "amcto")
+    result = mm.match(mm.read_applications(out / "applications.csv", policy="amcto"), "amcto")
     pairs = result.pairs[["mentee_id", "mentor_id", "score", "reason"]].round({"score": 4})
-    pairs.to_csv(OUT / "pairs.csv", index=False)
+    pairs.to_csv(out / "pairs.csv", index=False)
 
     meetings, events = mm.datasets.make_cycle_logs(
         pairs, "amcto", start=START, end=END, as_of=AS_OF, seed=2026, lapse_rate=0.15
     )
-    meetings.to_csv(OUT / "meetings.csv", index=False)
-    events.to_csv(OUT / "events.csv", index=False)
+    meetings.to_csv(out / "meetings.csv", index=False)
+    events.to_csv(out / "events.csv", index=False)
 
-    for name in ("applications.csv", "pairs.csv", "meetings.csv", "events.csv"):
-        shutil.copyfile(OUT / name, PACKAGE / name)
+    where = str(out)
+    if package is not None:
+        package.mkdir(parents=True, exist_ok=True)
+        for name in ("applications.csv", "pairs.csv", "meetings.csv", "events.csv"):
+            shutil.copyfile(out / name, package / name)
+        where += f" and {package}"
     print(
         f"{len(apps)} applications, {len(pairs)} pairs, {len(meetings)} meetings, "
-        f"{len(events)} events written to {OUT} and {PACKAGE}"
+        f"{len(events)} events written to {where}"
     )
 
 
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, help="write here only (not into the package)")
+    args = parser.parse_args()
+    if args.out is None:
+        main()
+    else:
+        main(args.out, package=None)

@@ -150,3 +150,28 @@ def test_demo_runs_on_bundled_data(tmp_path: Path) -> None:
     assert "proven optimal" in out.stdout
     for name in ("pairs.xlsx", "pairs.csv", "compliance.xlsx"):
         assert (tmp_path / "demo" / name).exists()
+
+
+def test_unreadable_files_and_bad_outputs_fail_fast(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Bad input is one sentence and exit code 2, checked before any matching is done."""
+    apps = str(example_path("applications.csv"))
+    junk = tmp_path / "applications.xlsx"
+    junk.write_bytes(b"not a workbook\x00\x01")
+    cases = [
+        (["match", str(junk)], "applications.xlsx could not be read as an Excel workbook"),
+        (["check", str(junk), apps], "applications.xlsx could not be read as an Excel workbook"),
+        (["match", apps, "-o", str(tmp_path / "pairs.txt")], "must end in .csv or .xlsx"),
+        (["match", apps, "-o", str(tmp_path / "no" / "pairs.xlsx")], "does not exist"),
+        (["check", apps, apps, "-o", str(tmp_path / "v.json")], "must end in .csv or .xlsx"),
+        (["demo", "-o", str(junk)], "is a file, not a folder"),
+        (["match", apps, "--forbid", "mentee-0001"], "--forbid expects MENTEE:MENTOR"),
+    ]
+    for argv, message in cases:
+        assert main(argv) == EXIT_BAD_INPUT, argv
+        err = capsys.readouterr().err
+        assert err.startswith("mentormatch: ") and message in err, (argv, err)
+        assert "unexpected error" not in err and "Traceback" not in err
+        assert err.count("\n") == 1, err  # one line
+    assert not (tmp_path / "no").exists()

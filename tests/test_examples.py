@@ -38,18 +38,32 @@ def test_bundled_example_data_matches_examples_folder() -> None:
 
 
 def test_example_data_is_reproducible(tmp_path: Path) -> None:
-    """Regenerating the example data (deterministic by seed) gives the committed files."""
-    import mentormatch as mm
+    """examples/make_example_data.py (deterministic by seed) writes exactly the committed files.
 
-    apps = mm.datasets.make_cohort(n_mentors=70, n_mentees=90, policy="amcto", seed=2026)
-    committed = mm.read_applications(EXAMPLES / "data" / "applications.csv", policy="amcto")
-    assert list(committed["id"]) == list(apps["id"])
-    result = mm.match(committed, "amcto")
-    pairs = (EXAMPLES / "data" / "pairs.csv").read_text().splitlines()[1:]
-    assert len(pairs) == len(result.pairs)
-    assert [line.split(",")[:2] for line in pairs] == result.pairs[
-        ["mentee_id", "mentor_id"]
-    ].values.tolist()
+    CSVs byte for byte; the workbook cell for cell (an .xlsx also stores the
+    time it was written).
+    """
+    import pandas as pd
+
+    out = subprocess.run(
+        [sys.executable, str(EXAMPLES / "make_example_data.py"), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    committed = EXAMPLES / "data"
+    written = sorted(p.name for p in tmp_path.iterdir())
+    assert written == sorted(p.name for p in committed.iterdir())
+    for name in written:
+        if name.endswith(".csv"):
+            assert filecmp.cmp(tmp_path / name, committed / name, shallow=False), name
+        else:
+            new = pd.read_excel(tmp_path / name, sheet_name=None, dtype=object)
+            old = pd.read_excel(committed / name, sheet_name=None, dtype=object)
+            assert new.keys() == old.keys(), name
+            for sheet in new:
+                pd.testing.assert_frame_equal(new[sheet], old[sheet], obj=f"{name}:{sheet}")
 
 
 def test_coordinator_notebook_runs() -> None:

@@ -5,7 +5,8 @@ is run as a formula by Excel, LibreOffice and Google Sheets (CSV/formula
 injection). Every text cell of that kind is written with a leading ``'``,
 which spreadsheets show as plain text. Numbers stay numbers; list cells are
 written as ``;``-separated text, the way :func:`~mentormatch.read_applications`
-reads them back.
+reads them back. CSV rows end in CRLF so that a line break inside a cell is
+always quoted (a bare carriage return would otherwise start a new row).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 def escape_cell(value: Any) -> Any:
     """Return ``value`` made safe for a spreadsheet cell (text only; numbers untouched)."""
-    if isinstance(value, (list, tuple)):
+    if isinstance(value, (list, tuple, np.ndarray)):
         value = "; ".join(str(v) for v in value)
     if isinstance(value, str) and value.startswith(_FORMULA_START):
         return "'" + value
@@ -64,7 +65,11 @@ def write_table(
         first = True
         for name, frame in sheets.items():
             target = p if first else p.with_name(f"{p.stem}_{name}.csv")
-            safe_frame(frame).to_csv(target, index=False, encoding="utf-8")
+            # CRLF rows (RFC 4180): the csv module then quotes every cell that holds a
+            # CR or LF. With bare "\n" rows a CR inside a cell is written unquoted,
+            # and a spreadsheet starts a new row there, whose first cell could be a
+            # formula ("x\r=cmd").
+            safe_frame(frame).to_csv(target, index=False, encoding="utf-8", lineterminator="\r\n")
             first = False
     elif suffix == ".xlsx":
         with pd.ExcelWriter(p, engine="openpyxl") as writer:

@@ -17,9 +17,11 @@ Errors print as one clear message on stderr, never a traceback (set
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
-from collections.abc import Sequence
+import zipfile
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         ):
             print(f"mentormatch: {exc}", file=sys.stderr)
             return EXIT_BAD_INPUT
+        if isinstance(exc, OSError):  # e.g. writing into a folder that does not exist
+            where = f" ({exc.filename})" if exc.filename else ""
+            print(f"mentormatch: {exc.strerror or exc}{where}.", file=sys.stderr)
+            return EXIT_BAD_INPUT
         print(
             f"mentormatch: unexpected error ({type(exc).__name__}: {exc}). "
             "Please report it; set MENTORMATCH_DEBUG=1 for the traceback.",
@@ -84,7 +90,11 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("applications", type=Path, help="applications file (.csv or .xlsx)")
     _policy_option(m)
     m.add_argument(
-        "-o", "--output", type=Path, help="write the result to .xlsx (all tables) or .csv (pairs)"
+        "-o",
+        "--output",
+        type=Path,
+        help="write the result to .xlsx (every table, a sheet each) or .csv (the pairs; the "
+        "other tables next to it as NAME_unmatched.csv, NAME_requests.csv, ...)",
     )
     m.add_argument("--min-score", type=float, help="no pair below this score (0 to 1)")
     m.add_argument("--max-pairs", type=int, help="program spots: at most this many pairs")
@@ -166,6 +176,37 @@ def _load_policy(spec: str) -> Any:
     return get_policy(spec)
 
 
+def _check_output(path: Path | None, option: str = "-o/--output") -> None:
+    """Fail before the work, not after it: a .csv/.xlsx path in an existing folder."""
+    from ._errors import MentormatchError
+
+    if path is None:
+        return
+    if path.suffix.lower() not in (".csv", ".xlsx"):
+        raise MentormatchError(f"{option} must end in .csv or .xlsx; got {str(path)!r}.")
+    if not path.parent.is_dir():
+        raise MentormatchError(
+            f"{option}: the folder {str(path.parent)!r} does not exist; got {str(path)!r}."
+        )
+    if path.is_dir():
+        raise MentormatchError(f"{option}: {str(path)!r} is a folder; give a file name.")
+
+
+@contextlib.contextmanager
+def _reading(path: Path) -> Iterator[None]:
+    """A file that is not what its name says is bad input: one sentence, exit code 2."""
+    from ._errors import MentormatchError
+
+    try:
+        yield
+    except (MentormatchError, FileNotFoundError):
+        raise
+    except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError) as exc:
+        kind = "an Excel workbook" if path.suffix.lower() in (".xlsx", ".xlsm") else "a table"
+        detail = str(exc).strip().strip('"')[:200] or type(exc).__name__
+        raise MentormatchError(f"{path} could not be read as {kind} ({detail}).") from None
+
+
 def _pair_args(values: list[str], option: str) -> list[tuple[str, str]]:
     from ._errors import MentormatchError
 
@@ -184,13 +225,17 @@ def _pair_args(values: list[str], option: str) -> list[tuple[str, str]]:
 def _cmd_match(args: argparse.Namespace) -> int:
     from . import match, read_applications
 
+    _check_output(args.output)
     policy = _load_policy(args.policy)
-    apps = read_applications(args.applications, policy=policy)
+    locked = _pair_args(args.lock, "--lock")
+    forbidden = _pair_args(args.forbid, "--forbid")
+    with _reading(args.applications):
+        apps = read_applications(args.applications, policy=policy)
     result = match(
         apps,
         policy,
-        locked=_pair_args(args.lock, "--lock"),
-        forbidden=_pair_args(args.forbid, "--forbid"),
+        locked=locked,
+        forbidden=forbidden,
         min_score=args.min_score,
         max_pairs=args.max_pairs,
         time_limit=args.time_limit,
@@ -222,7 +267,8 @@ def _read_table(path: Path) -> Any:
     suffix = path.suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
-            return pd.read_excel(path, dtype=object, engine="openpyxl")
+            with _reading(path):
+                return pd.read_excel(path, dtype=object, engine="openpyxl")
         if suffix in (".csv", ".tsv", ".txt"):
             return pd.read_csv(
                 path,
@@ -240,6 +286,7 @@ def _read_table(path: Path) -> Any:
 def _cmd_check(args: argparse.Namespace) -> int:
     from . import check_cycle
 
+    _check_output(args.output)
     policy = _load_policy(args.policy)
     pairs = _read_table(args.pairs)
     meetings = _read_table(args.meetings)
@@ -339,9 +386,12 @@ def describe_policy(policy: Any) -> str:
 
 def _cmd_demo(args: argparse.Namespace) -> int:
     from . import check_cycle, check_eligibility, match, read_applications
+    from ._errors import MentormatchError
     from .datasets import example_path
 
     out: Path = args.output_dir
+    if out.exists() and not out.is_dir():
+        raise MentormatchError(f"-o/--output-dir: {str(out)!r} is a file, not a folder.")
     out.mkdir(parents=True, exist_ok=True)
     apps_path = example_path("applications.csv")
     print(f"1. Reading {apps_path.name} (bundled example, AMCTO rules)")
