@@ -9,8 +9,8 @@ results, the same people accounted for. The candidate lists are made tiny here
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from unittest import mock
 
 import numpy as np
@@ -63,14 +63,14 @@ def assert_agree(dense: mm.MatchResult, cand: mm.MatchResult, apps) -> None:  # 
         j = sm.mentor_ids.get_indexer(frame["mentor_id"])
         forced = frame["reason"] != "optimized"
         assert sm.allowed[i, j][~forced.to_numpy()].all()
-        np.testing.assert_array_equal(
-            frame["score"].to_numpy(), sm.total[i, j].astype(np.float64)
-        )
+        np.testing.assert_array_equal(frame["score"].to_numpy(), sm.total[i, j].astype(np.float64))
     # Ineligible people get the same reasons; the matched counts per role agree.
     d_un = dense.unmatched.set_index("participant_id")
     c_un = cand.unmatched.set_index("participant_id")
     assert sorted(d_un.index) == sorted(c_un.index) or len(d_un) == len(c_un)
-    elig_codes = set(mm.check_eligibility(apps, dense.policy).explode("reasons")["reasons"].dropna())
+    elig_codes = set(
+        mm.check_eligibility(apps, dense.policy).explode("reasons")["reasons"].dropna()
+    )
     d_inel = d_un[d_un["reason"].isin(elig_codes)]
     c_inel = c_un[c_un["reason"].isin(elig_codes)]
     assert d_inel["reason"].sort_index().equals(c_inel["reason"].sort_index())
@@ -164,7 +164,9 @@ def test_auto_switches_path_on_size() -> None:
     reserve=st.integers(0, 6),
     seed=st.integers(0, 10_000),
 )
-def test_candidate_bounds_hold(n_mentors: int, n_mentees: int, k: int, reserve: int, seed: int) -> None:
+def test_candidate_bounds_hold(
+    n_mentors: int, n_mentees: int, k: int, reserve: int, seed: int
+) -> None:
     """Every allowed pair left out scores at most min(t_i, t'_j): the bound the pricer uses."""
     apps = mm.datasets.make_cohort(n_mentors=n_mentors, n_mentees=n_mentees, seed=seed)
     scorer = PairScorer("amcto")._fit(apps, func="test")

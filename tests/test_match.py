@@ -146,9 +146,12 @@ def test_min_score_and_max_pairs_reasons() -> None:
     reasons = result.unmatched.set_index("participant_id")["reason"].to_dict()
     assert reasons["e3"] == "below_min_score"
     assert "program_full" in reasons.values()
-    assert "spots" in result.unmatched.set_index("participant_id").loc[
-        next(k for k, v in reasons.items() if v == "program_full"), "detail"
-    ]
+    assert (
+        "spots"
+        in result.unmatched.set_index("participant_id").loc[
+            next(k for k, v in reasons.items() if v == "program_full"), "detail"
+        ]
+    )
 
 
 def test_locked_and_forbidden_pairs() -> None:
@@ -294,7 +297,7 @@ def test_bad_applications_raise_application_error() -> None:
 
 def test_exports_escape_formulas(tmp_path) -> None:  # type: ignore[no-untyped-def]
     apps = [
-        person("e1", "mentee", "a", name="=HYPERLINK(\"http://x\")"),
+        person("e1", "mentee", "a", name='=HYPERLINK("http://x")'),
         person("r1", "mentor", "a", name="@SUM(A1)"),
     ]
     result = mm.match(apps, SKILLS_ONLY)

@@ -154,21 +154,16 @@ def build_candidates(
         del total, staff, rule
         # Each row's k best columns (the graph), its next `reserve` (kept aside), and
         # the best score after those: the largest score of every pair left out.
-        kk = min(deep + 1, n_live)
-        idx = np.argpartition(masked, n_live - kk, axis=1)[:, n_live - kk :]
-        vals = np.take_along_axis(masked, idx, axis=1)
-        order = np.argsort(-vals, axis=1, kind="stable")
-        idx = np.take_along_axis(idx, order, axis=1)
-        vals = np.take_along_axis(vals, order, axis=1)
-        for lo, hi, out in (
-            (0, min(k, kk), (rows_out, cols_out, scores_out)),
-            (min(k, kk), min(deep, kk), (res_r, res_c, res_s)),
+        (g_idx, g_val), (r_idx, r_val), after = _split_top(masked, k, deep)
+        for idx, vals, out in (
+            (g_idx, g_val, (rows_out, cols_out, scores_out)),
+            (r_idx, r_val, (res_r, res_c, res_s)),
         ):
-            keep = vals[:, lo:hi] > _NEG
-            out[0].append(np.broadcast_to(rows[:, None], (len(rows), hi - lo))[keep])
-            out[1].append(live_cols[idx[:, lo:hi][keep]])
-            out[2].append(vals[:, lo:hi][keep])
-        row_kth[rows] = vals[:, deep] if kk > deep else -np.inf
+            keep = vals > _NEG
+            out[0].append(np.broadcast_to(rows[:, None], idx.shape)[keep])
+            out[1].append(live_cols[idx[keep]])
+            out[2].append(vals[keep])
+        row_kth[rows] = after
         # Each column's deep + 1 best rows so far.
         kr = min(deep + 1, len(rows))
         idx = np.argpartition(masked, len(rows) - kr, axis=0)[len(rows) - kr :]
@@ -183,21 +178,20 @@ def build_candidates(
         del masked, final
         if progress:
             progress("finding candidates", (a + len(rows)) / max(len(live_rows), 1))
-    order = np.argsort(-col_best_s, axis=0, kind="stable")
-    col_best_s = np.take_along_axis(col_best_s, order, axis=0)
-    col_best_r = np.take_along_axis(col_best_r, order, axis=0)
-    depth = len(col_best_s)
-    for lo, hi, out in (
-        (0, min(k, depth), (rows_out, cols_out, scores_out)),
-        (min(k, depth), min(deep, depth), (res_r, res_c, res_s)),
-    ):
-        keep = col_best_s[lo:hi] > _NEG
-        out[0].append(col_best_r[lo:hi][keep])
-        out[1].append(np.broadcast_to(live_cols, (hi - lo, n_live))[keep])
-        out[2].append(col_best_s[lo:hi][keep])
     col_kth = np.full(n_cols, -np.inf)
-    if depth > deep:
-        col_kth[live_cols] = col_best_s[deep]  # -inf when nothing is left out
+    if n_live:
+        lines_s = np.ascontiguousarray(col_best_s.T)  # one line per mentor
+        lines_r = col_best_r.T
+        (g_idx, g_val), (r_idx, r_val), after = _split_top(lines_s, k, deep)
+        for idx, vals, out in (
+            (g_idx, g_val, (rows_out, cols_out, scores_out)),
+            (r_idx, r_val, (res_r, res_c, res_s)),
+        ):
+            keep = vals > _NEG
+            out[0].append(np.take_along_axis(lines_r, idx, axis=1)[keep])
+            out[1].append(np.broadcast_to(live_cols[:, None], idx.shape)[keep])
+            out[2].append(vals[keep])
+        col_kth[live_cols] = after  # -inf when nothing is left out
     rows_all = np.concatenate(rows_out) if rows_out else np.empty(0, np.int64)
     cols_all = np.concatenate(cols_out) if cols_out else np.empty(0, np.int64)
     scores_all = np.concatenate(scores_out) if scores_out else np.empty(0, np.float32)
@@ -207,13 +201,12 @@ def build_candidates(
         cols_all = np.concatenate([cols_all, fc])
         scores_all = np.concatenate([scores_all, fs])
     width = max(n_cols, 1)
-    key = rows_all.astype(np.int64) * width + cols_all
-    key, first = np.unique(key, return_index=True)
+    pair_key, first = np.unique(rows_all.astype(np.int64) * width + cols_all, return_index=True)
     rr = np.concatenate(res_r).astype(np.int64) if res_r else np.empty(0, np.int64)
     rc = np.concatenate(res_c).astype(np.int64) if res_c else np.empty(0, np.int64)
     rs = np.concatenate(res_s) if res_s else np.empty(0, np.float32)
     res_key, res_first = np.unique(rr * width + rc, return_index=True)
-    res_first = res_first[~np.isin(res_key, key, assume_unique=True)]
+    res_first = res_first[~_member(res_key, pair_key)]
     graph = CandidateGraph(
         rows=rows_all[first].astype(np.int64),
         cols=cols_all[first].astype(np.int64),
@@ -234,6 +227,33 @@ def build_candidates(
     graph.stats["block_rows"] = step
     graph.stats["depth"] = deep
     return graph
+
+
+def _split_top(
+    masked: np.ndarray, k: int, deep: int
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """Per row of ``masked``: the ``k`` best entries, the next ``deep - k``, and the
+    best value after those (``-inf`` when nothing is left).
+
+    Two partial partitions, no sort: entries left out are at most the value
+    returned, which is all the bounds need (ties are split arbitrarily but
+    deterministically).
+    """
+    n, m = masked.shape
+    kk = min(deep + 1, m)
+    idx = np.argpartition(masked, m - kk, axis=1)[:, m - kk :]
+    vals = np.take_along_axis(masked, idx, axis=1)
+    after = np.full(n, -np.inf)
+    if kk > deep:  # the first is the (deep + 1)-th best: every other entry is at least it
+        after = vals[:, 0].astype(np.float64)
+        idx, vals = idx[:, 1:], vals[:, 1:]
+    d = idx.shape[1]
+    kg = min(k, d)
+    if 0 < kg < d:
+        part = np.argpartition(vals, d - kg, axis=1)
+        idx = np.take_along_axis(idx, part, axis=1)
+        vals = np.take_along_axis(vals, part, axis=1)
+    return (idx[:, d - kg :], vals[:, d - kg :]), (idx[:, : d - kg], vals[:, : d - kg]), after
 
 
 def _pair_scores(
@@ -383,7 +403,11 @@ def make_pricer(
     n_rows, n_cols = scorer.shape
     width = max(n_cols, 1)
     filt = _Filter(forbidden, min_score)
-    known = {"keys": np.unique(graph.rows * width + graph.cols)}
+    # Sorted keys (row * width + col) of the pairs in the graph and in the reserve.
+    known = {
+        "keys": np.unique(graph.rows * width + graph.cols),
+        "reserve": np.sort(graph.reserve_rows * width + graph.reserve_cols),
+    }
     start_depth = int(graph.stats.get("depth", 0))
     depth = (np.full(n_rows, start_depth, np.int64), np.full(n_cols, start_depth, np.int64))
     state: dict[str, Any] = {"rounds": 0, "rescored_lines": 0, "rescored_pairs": 0}
@@ -427,9 +451,8 @@ def make_pricer(
         r = np.concatenate(add[0]).astype(np.int64)
         c = np.concatenate(add[1]).astype(np.int64)
         key = r * width + c
-        fresh = ~np.isin(key, known["keys"]) & ~np.isin(
-            key, graph.reserve_rows * width + graph.reserve_cols
-        )
+        fresh = ~_member(key, known["keys"]) & ~_member(key, known["reserve"])
+        known["reserve"] = _merge(known["reserve"], key[fresh])
         graph.reserve_rows = np.concatenate([graph.reserve_rows, r[fresh]])
         graph.reserve_cols = np.concatenate([graph.reserve_cols, c[fresh]])
         graph.reserve_scores = np.concatenate(
@@ -467,7 +490,8 @@ def make_pricer(
                 # Not every row was priced: each row's bound covers the rest.
                 np.maximum(worst, _row_bound(pricing, graph, n_rows), out=worst)
         # Everything else: only the lines the bounds cannot clear are scored again.
-        rows, cols = _flagged(pricing, graph, n_rows, n_cols) if not quick else ((), ())
+        none = np.empty(0, np.int64)
+        rows, cols = (none, none) if quick else _flagged(pricing, graph, n_rows, n_cols)
         if len(rows) and len(cols):
             by_col = len(cols) * len(live[0]) < len(rows) * len(live[1])
             (vr, vc, vs), rescored_worst = rescore(pricing, cols if by_col else rows, by_col)
@@ -479,9 +503,9 @@ def make_pricer(
         c = np.concatenate(out_c).astype(np.int64)
         s = np.concatenate(out_s)
         key, first = np.unique(r * width + c, return_index=True)
-        fresh = ~np.isin(key, known["keys"], assume_unique=True)
+        fresh = ~_member(key, known["keys"])
         r, c, s = r[first][fresh], c[first][fresh], s[first][fresh]
-        known["keys"] = np.union1d(known["keys"], key[fresh])
+        known["keys"] = _merge(known["keys"], key[fresh])
         if progress:
             progress("certifying", min(0.99, 0.5 + 0.05 * state["rounds"]))
         if len(r) == 0:
@@ -490,6 +514,20 @@ def make_pricer(
         return r, c, s.astype(np.float64), worst
 
     return pricer
+
+
+def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:
+    """``np.isin(keys, sorted_keys)`` by binary search (no sort of the large side)."""
+    if len(sorted_keys) == 0:
+        return np.zeros(len(keys), dtype=bool)
+    pos = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[pos] == keys
+
+
+def _merge(sorted_keys: np.ndarray, new: np.ndarray) -> np.ndarray:
+    """``sorted_keys`` with the distinct keys of ``new`` (not already in it) inserted."""
+    new = np.unique(new)
+    return np.insert(sorted_keys, np.searchsorted(sorted_keys, new), new)
 
 
 def _bound_weights(pricing: Any, t: np.ndarray, prio: Any) -> np.ndarray:
