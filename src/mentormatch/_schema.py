@@ -320,7 +320,10 @@ def _scalar_text(value: Any) -> Any:
 
 def _text_values(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Text of every cell (``string`` dtype) and a mask of cells that are not scalars."""
-    if pd.api.types.is_string_dtype(series.dtype) or pd.api.types.infer_dtype(
+    # Only cells that are all text (or blank) take the fast path. An ``object``
+    # column is not text just by its dtype: it may hold numbers (``1.0`` must read
+    # as id ``"1"``), lists or dicts (a problem, never their ``str()``).
+    if isinstance(series.dtype, pd.StringDtype) or pd.api.types.infer_dtype(
         series, skipna=True
     ) in ("string", "empty"):
         text = series.astype("string").str.strip()
@@ -358,7 +361,7 @@ def _parse_id(series: pd.Series, col: str, rows: np.ndarray, problems: list) -> 
     text = _parse_text(series, col, rows, problems)
     raw = series.to_numpy(dtype=object)
     for i in np.flatnonzero(text.isna().to_numpy()):
-        if not isinstance(raw[i], (list, tuple, dict, set)):
+        if _scalar_text(raw[i]) is not _MISSING:  # a non-scalar is reported as not text
             problems.append(_problem(rows, i, col, raw[i], "a non-blank applicant id"))
     return text
 
@@ -517,7 +520,7 @@ def _check_ids(cols: dict[str, pd.Series], rows: np.ndarray, problems: list) -> 
             continue
         pos = exploded.index.to_numpy()
         target = exploded.astype("string").to_numpy()
-        own = ids.to_numpy()[pos]
+        own = ids.to_numpy(dtype=object, na_value=None)[pos]  # a blank id is nobody
         is_self = target == own
         for i, t in zip(pos[is_self], target[is_self], strict=True):
             problems.append(_problem(rows, i, col, t, "the id of someone else (not the applicant)"))
@@ -528,8 +531,8 @@ def _check_ids(cols: dict[str, pd.Series], rows: np.ndarray, problems: list) -> 
             problems.append(_problem(rows, i, col, t, "the id of an applicant in this table"))
         if "role" in cols:
             sel = known & ~is_self
-            their = role_of.reindex(target[sel]).to_numpy()
-            mine = cols["role"].to_numpy()[pos[sel]]
+            their = role_of.reindex(target[sel]).to_numpy(dtype=object, na_value=None)
+            mine = cols["role"].to_numpy(dtype=object, na_value=None)[pos[sel]]
             same = (their == mine) & pd.notna(their) & pd.notna(mine)
             for i, t, r in zip(pos[sel][same], target[sel][same], mine[same], strict=True):
                 problems.append(
