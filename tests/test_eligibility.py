@@ -6,6 +6,7 @@ import pandas as pd
 import pytest
 
 import mentormatch as mm
+from mentormatch import EligibilityRule, MatchingSettings, ProgramPolicy
 
 AMCTO_OK = {
     "member_in_good_standing": "yes",
@@ -274,6 +275,41 @@ def test_missing_rule_column_names_the_column_and_the_policy():
         "commitment_months",
     }
     assert problems["expected"].str.contains("AMCTO Mentorship Program").all()
+
+
+def test_a_programs_own_columns_are_read_as_its_rules_need():
+    # A new association's rules on columns DESIGN.md does not list: "no" is not yes,
+    # a blank is not filled in, and text is not a number.
+    policy = ProgramPolicy(
+        name="Own program",
+        eligibility=(
+            EligibilityRule(code="code_of_conduct", test="is_true", column="signed_code"),
+            EligibilityRule(code="age", test="at_least", column="age", value=18),
+            EligibilityRule(code="reference", test="not_blank", column="reference"),
+        ),
+        matching=MatchingSettings(weights={"mutual_request": 1}),  # needs no column
+    )
+    rows = [
+        {"role": "mentor", "signed_code": "no", "age": "20", "reference": " "},
+        {"role": "mentee", "signed_code": "Yes", "age": "17", "reference": "Dr. X"},
+        {"role": "mentee", "signed_code": "y", "age": 30, "reference": "Y"},
+    ]
+    out = check(rows, policy)
+    assert out["reasons"].tolist() == [["code_of_conduct", "reference"], ["age"], []]
+    apps = mm.validate_applications([{"id": f"p{i}", **r} for i, r in enumerate(rows)], policy)
+    assert str(apps["signed_code"].dtype) == "boolean"
+    assert str(apps["age"].dtype) == "Float64"
+    with pytest.raises(mm.ApplicationError) as info:
+        mm.check_eligibility(
+            [{"id": "a", "role": "mentor", "signed_code": "maybe", "age": "abc", "reference": ""}],
+            policy,
+        )
+    problems = info.value.problems
+    assert set(zip(problems["column"], problems["value"], strict=True)) == {
+        ("signed_code", "maybe"),
+        ("age", "abc"),
+    }
+    assert problems.set_index("column").loc["age", "expected"] == "a number"
 
 
 def test_eligibility_is_per_applicant_in_input_order():

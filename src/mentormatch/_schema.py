@@ -207,6 +207,12 @@ def _validate(
             continue
         parser = _PARSERS[kind]
         out[col] = parser(frame[col], col, rows, problems)
+    # A program's own columns (a rule on a column DESIGN.md does not list) are
+    # parsed as the rule reads them: "no" must not count as yes, "abc" is not a number.
+    own: dict[str, pd.Series] = {}
+    for col, kind in (_rule_column_kinds(pol) if pol is not None else {}).items():
+        if col in frame.columns and col not in APPLICATION_COLUMNS:
+            own[col] = _PARSERS[kind](frame[col], col, rows, problems)
     if pol is not None and "career_stage" in out:
         _check_stage_scale(out["career_stage"], pol, rows, problems)
     if "id" in out:
@@ -217,8 +223,29 @@ def _validate(
     extra = [c for c in frame.columns if c not in APPLICATION_COLUMNS]
     result = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
     for col in extra:
-        result[col] = frame[col].to_numpy()
+        result[col] = own[col].array if col in own else frame[col].to_numpy()
     return result
+
+
+_TEST_KINDS = {
+    "is_true": "bool",
+    "at_least": "number",
+    "at_most": "number",
+    "above": "number",
+    "below": "number",
+    "not_blank": "str",
+    "stage_above": "int",
+}
+
+
+def _rule_column_kinds(policy: ProgramPolicy) -> dict[str, str]:
+    """The kind each eligibility rule reads its columns as (an ``unless`` column is yes/no)."""
+    kinds: dict[str, str] = {}
+    for rule in policy.eligibility:
+        kinds.setdefault(rule.column, _TEST_KINDS[rule.test])
+        if rule.unless is not None:
+            kinds.setdefault(rule.unless, "bool")
+    return kinds
 
 
 _BASE_REQUIRED = {"id": "every table", "role": "every table"}
@@ -421,6 +448,17 @@ def _parse_float(series: pd.Series, col: str, rows: np.ndarray, problems: list) 
     return pd.Series(pd.array(values, dtype="Float64")).mask(blank | bad)
 
 
+def _parse_number(series: pd.Series, col: str, rows: np.ndarray, problems: list) -> pd.Series:
+    """A program's own numeric column: any finite number (no unit, no sign assumed)."""
+    values, blank, unparsed = _numbers(series, col)
+    bad = unparsed | (~blank & ~unparsed & ~np.isfinite(values))
+    raw = series.to_numpy(dtype=object)
+    for i in np.flatnonzero(bad):
+        problems.append(_problem(rows, i, col, raw[i], "a number"))
+    values = np.where(bad, np.nan, values)
+    return pd.Series(pd.array(values, dtype="Float64")).mask(blank | bad)
+
+
 def _parse_int(series: pd.Series, col: str, rows: np.ndarray, problems: list) -> pd.Series:
     low, expected = _INT_COLUMNS.get(col, (0, "a whole number >= 0"))
     values, blank, unparsed = _numbers(series, col)
@@ -474,6 +512,7 @@ _PARSERS = {
     "str": _parse_text,
     "bool": _parse_bool,
     "float": _parse_float,
+    "number": _parse_number,
     "int": _parse_int,
     "list": _parse_list,
 }
