@@ -903,8 +903,13 @@ def _merge_rules(base: list[Any], over: list[Any]) -> list[Any]:
                 out[i] = {"code": rule["code"], "enabled": False}
             else:
                 updated = {**out[i], **rule}
-                # A new threshold invalidates the preset's sentence that quotes the old one.
-                if "detail" not in rule and any(k in rule for k in ("value", "test", "column")):
+                # A new test or column invalidates the preset's sentence; a new threshold
+                # only when the sentence quotes the old number instead of {value}.
+                old_detail = str(out[i].get("detail", ""))
+                stale = any(k in rule for k in ("test", "column")) or (
+                    "value" in rule and "{value}" not in old_detail
+                )
+                if "detail" not in rule and stale:
                     updated.pop("detail", None)
                 out[i] = updated
         else:
