@@ -262,6 +262,62 @@ def test_read_csv_rows_numbered_as_in_the_spreadsheet(tmp_path):
     }
 
 
+def test_blank_lines_are_no_applicants_and_keep_the_row_numbers(tmp_path):
+    csv = tmp_path / "apps.csv"
+    csv.write_text("id,role,years_experience\nm1,mentor,12\n\ne1,mentee,-3\n,,\n", encoding="utf-8")
+    with pytest.raises(mm.ApplicationError) as info:
+        mm.read_applications(csv)
+    assert as_tuples(info.value.problems) == {(4, "years_experience", "-3")}
+    frame = pd.DataFrame(
+        {
+            "id": ["a", None, "b"],
+            "role": ["mentor", None, "mentee"],
+            "years_experience": [1, None, -2],
+        }
+    )
+    frame.to_excel(tmp_path / "apps.xlsx", index=False)
+    with pytest.raises(mm.ApplicationError) as info:
+        mm.read_applications(tmp_path / "apps.xlsx")
+    assert as_tuples(info.value.problems) == {(4, "years_experience", -2)}
+    frame["years_experience"] = [1, None, 2]
+    frame.to_excel(tmp_path / "apps.xlsx", index=False)
+    assert mm.read_applications(tmp_path / "apps.xlsx")["id"].tolist() == ["a", "b"]
+    # A row with only an e-mail is not blank: it is an applicant without id or role.
+    csv.write_text("id,role,email\n,,x@y\n", encoding="utf-8")
+    with pytest.raises(mm.ApplicationError) as info:
+        mm.read_applications(csv)
+    assert as_tuples(info.value.problems) == {(2, "id", ""), (2, "role", "")}
+
+
+def test_a_row_with_more_cells_than_the_header_is_a_problem_not_a_shift(tmp_path):
+    # pandas would make the first cells an index and move 'mentor' into id.
+    csv = tmp_path / "apps.csv"
+    csv.write_text("id,role\na,mentor,extra\nb,mentee\nc,mentee,,\n", encoding="utf-8")
+    with pytest.raises(mm.ApplicationError) as info:
+        mm.read_applications(csv)
+    problems = info.value.problems
+    assert as_tuples(problems) == {(2, None, "extra")}
+    assert problems["expected"].iloc[0] == "at most 2 cells, one per header column"
+    # Trailing empty cells (and unnamed empty columns) are not problems.
+    csv.write_text('id,role,,\na,mentor,,\n"b",mentee\n', encoding="utf-8")
+    apps = mm.read_applications(csv)
+    assert apps[["id", "role"]].to_dict("records") == [
+        {"id": "a", "role": "mentor"},
+        {"id": "b", "role": "mentee"},
+    ]
+
+
+def test_unreadable_files_are_one_application_error(tmp_path):
+    (tmp_path / "bad.xlsx").write_text("not a workbook", encoding="utf-8")
+    (tmp_path / "latin1.csv").write_bytes(b"id,role,goals\na,mentor,caf\xe9\n")
+    for name, kind in (("bad.xlsx", "XLSX"), ("latin1.csv", "CSV")):
+        with pytest.raises(mm.ApplicationError) as info:
+            mm.read_applications(tmp_path / name)
+        problems = info.value.problems
+        assert len(problems) == 1 and problems["row"].isna().all()
+        assert problems["expected"].iloc[0] == f"a readable {kind} file with one header row"
+
+
 def test_read_excel_and_csv_give_the_same_table(tmp_path):
     frame = pd.DataFrame(
         {

@@ -34,15 +34,18 @@ absent columns are not added.
 Row numbers in problems
 -----------------------
 For files read by :func:`read_applications`, the row as the spreadsheet shows it
-(the header is row 1, the first applicant row 2). For a DataFrame or a list of
+(the header is row 1, the first applicant row 2). A row with every cell blank is
+no applicant and is left out; the rows after it keep their numbers. For a DataFrame or a list of
 records, the 0-based position of the row.
 """
 
 from __future__ import annotations
 
+import csv
 import math
 import numbers
 import re
+import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -104,23 +107,19 @@ def read_applications(
         raise param_error("path", "read_applications", "a .csv, .tsv or .xlsx file", str(p))
     if not p.is_file():
         raise FileNotFoundError(f"No applications file at {str(p)!r}.")
+    early: list[dict[str, Any]] = []
     try:
         if suffix in (".xlsx", ".xlsm"):
             frame = pd.read_excel(p, sheet_name=sheet_name, dtype=object, engine="openpyxl")
         else:
-            frame = pd.read_csv(
-                p,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[],
-                sep="\t" if suffix == ".tsv" else ",",
-                encoding="utf-8-sig",
-            )
+            frame = _read_delimited(p, "\t" if suffix == ".tsv" else ",", early)
     except pd.errors.EmptyDataError:
         raise ApplicationError(
             [{"row": None, "column": None, "value": "", "expected": "a header row and applicants"}]
         ) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+    except (csv.Error, UnicodeDecodeError, ValueError, zipfile.BadZipFile, OSError) as exc:
+        # OSError/BadZipFile: an .xlsx that is not a workbook (openpyxl's
+        # InvalidFileException is an OSError subclass in recent versions, else ValueError).
         raise ApplicationError(
             [
                 {
@@ -131,7 +130,44 @@ def read_applications(
                 }
             ]
         ) from None
-    return _validate(frame, policy, row_base=2)
+    # A row with nothing in any cell is no applicant (spreadsheets keep empty lines
+    # and formatted blank rows); it is left out, and the other rows keep their numbers.
+    blank = np.ones(len(frame), dtype=bool)
+    for col in frame.columns:
+        blank &= np.fromiter(map(_is_blank, frame[col].to_numpy(dtype=object)), bool, len(frame))
+    rows = np.flatnonzero(~blank) + 2
+    frame = frame.iloc[rows - 2].reset_index(drop=True)
+    return _validate(frame, policy, row_base=2, rows=rows, problems=early)
+
+
+def _read_delimited(path: Path, sep: str, problems: list[dict[str, Any]]) -> pd.DataFrame:
+    """A CSV/TSV as text cells, one row per record, with the header's columns.
+
+    Read with :mod:`csv` rather than ``pandas.read_csv``: pandas turns a row
+    with more cells than the header into an index and shifts every cell one
+    column left (the role lands in ``id``), or drops the extra cells. Here a
+    non-blank cell beyond the header is a problem of its row.
+    """
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        records = list(csv.reader(fh, delimiter=sep))
+    if not records or not any(cell.strip() for cell in records[0]):
+        raise pd.errors.EmptyDataError("no header row")
+    header = [c if c.strip() else f"unnamed_{k}" for k, c in enumerate(records[0])]
+    width = len(header)
+    body = []
+    for number, rec in enumerate(records[1:], start=2):
+        extra = [c for c in rec[width:] if c.strip()]
+        if extra:
+            problems.append(
+                {
+                    "row": number,
+                    "column": None,
+                    "value": sep.join(extra)[:100],
+                    "expected": f"at most {width} cells, one per header column",
+                }
+            )
+        body.append(rec[:width] + [""] * (width - len(rec)))
+    return pd.DataFrame(body, columns=header, dtype=object)
 
 
 def validate_applications(
@@ -179,13 +215,20 @@ def validate_applications(
 
 
 def _validate(
-    data: Any, policy: str | ProgramPolicy | None, *, row_base: int, scope: str = "all"
+    data: Any,
+    policy: str | ProgramPolicy | None,
+    *,
+    row_base: int,
+    scope: str = "all",
+    rows: np.ndarray | None = None,
+    problems: list[dict[str, Any]] | None = None,
 ) -> pd.DataFrame:
     frame = _as_frame(data)
     pol = _resolve_policy(policy)
-    problems: list[dict[str, Any]] = []
+    problems = list(problems or ())
     frame = _normalize_columns(frame, problems)
-    rows = np.arange(len(frame)) + row_base
+    if rows is None:
+        rows = np.arange(len(frame)) + row_base
 
     required = pol.required_columns(scope=scope) if pol is not None else _BASE_REQUIRED
     for col, why in required.items():
