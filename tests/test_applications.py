@@ -179,6 +179,17 @@ def test_requesting_someone_of_the_same_role_is_a_problem():
     assert "other role" in problems["expected"].iloc[0]
 
 
+def test_requesting_a_duplicated_id_reports_the_duplicate_only():
+    problems = problems_of(
+        [
+            {"id": "a", "role": "mentor", "requested_ids": "b"},
+            {"id": "b", "role": "mentee"},
+            {"id": "b", "role": "mentee"},
+        ]
+    )
+    assert as_tuples(problems) == {(1, "id", "b"), (2, "id", "b")}
+
+
 def test_a_column_the_policy_needs_names_the_column_and_the_policy():
     recs = [{"id": "a", "role": "mentor", "member_in_good_standing": "yes"}]
     problems = problems_of(recs, policy="ama")

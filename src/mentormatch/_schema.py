@@ -608,11 +608,13 @@ def _check_ids(cols: dict[str, pd.Series], rows: np.ndarray, problems: list) -> 
             problems.append(_problem(rows, i, col, t, "the id of someone else (not the applicant)"))
         if col != "requested_ids":
             continue
-        known = np.isin(target, role_of.index.to_numpy())
+        # A duplicated id exists (its rows are reported as duplicates); only its
+        # role is unknown, so the same-role check skips it.
+        known = np.isin(target, ids[present].to_numpy(dtype=object))
         for i, t in zip(pos[~known & ~is_self], target[~known & ~is_self], strict=True):
             problems.append(_problem(rows, i, col, t, "the id of an applicant in this table"))
         if "role" in cols:
-            sel = known & ~is_self
+            sel = np.isin(target, role_of.index.to_numpy()) & ~is_self
             their = role_of.reindex(target[sel]).to_numpy(dtype=object, na_value=None)
             mine = cols["role"].to_numpy(dtype=object, na_value=None)[pos[sel]]
             same = (their == mine) & pd.notna(their) & pd.notna(mine)
