@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import doctest
+import importlib
 import subprocess
 import sys
 import textwrap
+
+import pytest
 
 import mentormatch as mm
 
@@ -74,3 +78,19 @@ def test_import_has_no_side_effects_and_star_import_works():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "ok"
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "mentormatch",
+        "mentormatch._schema",
+        "mentormatch.policies",
+        "mentormatch._eligibility",
+        "mentormatch.scoring._matrix",
+    ],
+)
+def test_docstring_examples_run(module):
+    # STYLE.md: docstring examples are doctests; nothing else ran these.
+    result = doctest.testmod(importlib.import_module(module), optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0
