@@ -405,7 +405,9 @@ def _text_values(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return pd.Series(cleaned, dtype="string", index=series.index), bad
 
 
-def _problem(rows: np.ndarray, i: int, col: str, value: Any, expected: str) -> dict[str, Any]:
+def _problem(
+    rows: np.ndarray, i: int | np.integer[Any], col: str, value: Any, expected: str
+) -> dict[str, Any]:
     return {"row": int(rows[i]), "column": col, "value": _shown(value), "expected": expected}
 
 
