@@ -328,3 +328,21 @@ def test_required_columns_follow_rules_and_weights():
     assert "new_to_sector" in mm.policies.AMCTO.required_columns(scope="eligibility")
     assert "goals" not in mm.policies.AMCTO.required_columns(scope="eligibility")
     assert "organization" not in mm.policies.AMA.required_columns()  # colleagues allowed
+
+
+def test_a_rule_must_read_a_column_of_the_kind_its_test_needs():
+    # is_true on years would take any nonzero number as yes: a policy error, in TOML too.
+    message = error_of(
+        'name = "x"\n[[eligibility]]\ncode = "a"\ntest = "is_true"\ncolumn = "years_experience"'
+    )
+    assert "'column'" in message and "'years_experience'" in message
+    assert "'member_in_good_standing'" in message  # what it could read
+    with pytest.raises(PolicyError, match="'unless' has value 'commitment_months'"):
+        EligibilityRule(
+            code="a", test="below", column="years_experience", value=7, unless="commitment_months"
+        )
+    with pytest.raises(PolicyError, match="'column' has value 'region'"):
+        EligibilityRule(code="a", test="at_least", column="region", value=1)
+    # A program's own columns and not_blank on any column are fine.
+    EligibilityRule(code="a", test="is_true", column="signed_code_of_conduct")
+    EligibilityRule(code="b", test="not_blank", column="goals")
