@@ -390,3 +390,26 @@ def test_block_positions_are_checked():
         ext.score(None, [4])
     with pytest.raises(mm.ParameterError, match="integer positions"):
         ext.score([0.5], None)
+
+
+@pytest.mark.parametrize(
+    ("params", "name"),
+    [
+        ({"ngram_range": (2, 1)}, "ngram_range"),
+        ({"ngram_range": "words"}, "ngram_range"),
+        ({"stop_words": "french"}, "stop_words"),
+        ({"sublinear_tf": "yes"}, "sublinear_tf"),
+    ],
+)
+def test_goals_bad_vectorizer_parameters_are_errors_not_no_information(params, name):
+    # sklearn rejects these with a ValueError; that must not read as "nobody wrote goals".
+    a, b = sides(MIXED_MENTEES, MIXED_MENTORS)
+    with pytest.raises(mm.ParameterError, match=f"The '{name}' parameter of GoalsSimilarity"):
+        GoalsSimilarity(**params).fit(a, b)
+
+
+def test_goals_other_vectorizer_parameters_and_min_df_above_the_cohort():
+    a, b = sides(MIXED_MENTEES, MIXED_MENTORS)
+    assert GoalsSimilarity(ngram_range=(1, 2), stop_words=None).fit(a, b).vectorizer_ is not None
+    # No word can be used by 10 of the 6 texts: no information, not an error.
+    assert np.isnan(GoalsSimilarity(min_df=10).fit(a, b).score()).all()

@@ -182,9 +182,12 @@ def test_forbidden_pairs_are_never_allowed(data):
         for j, r in enumerate(sm.mentor_ids)
     }
     assert got == expected
-    for (e, r), ok in expected.items():
-        if not ok:
-            assert sm.explain(e, r).attrs["reasons"], (e, r)
+    # explain() says why for forbidden pairs (a few per cohort: it is pair by pair)
+    forbidden = [pair for pair, ok in expected.items() if not ok]
+    for e, r in forbidden[:4]:
+        assert sm.explain(e, r).attrs["reasons"], (e, r)
+    for e, r in [pair for pair, ok in expected.items() if ok][:2]:
+        assert sm.explain(e, r).attrs["reasons"] == [], (e, r)
     assert sm.n_allowed == sum(expected.values())
     assert len(sm.to_frame()) == sm.n_allowed
 

@@ -56,7 +56,7 @@ def check_eligibility(
     ... ]
     >>> row = mm.check_eligibility(apps, mm.policies.AMCTO.__class__(
     ...     name="experience only", eligibility=mm.policies.AMCTO.eligibility[1:2])).iloc[0]
-    >>> row["eligible"], row["reasons"]
+    >>> bool(row["eligible"]), row["reasons"]
     (False, ['mentor_experience'])
     >>> row["detail"]
     'Mentors need at least 7 years of professional experience; the application says 5.'
@@ -68,27 +68,39 @@ def check_eligibility(
 
 
 def evaluate(apps: pd.DataFrame, policy: ProgramPolicy) -> pd.DataFrame:
-    """:func:`check_eligibility` on an already validated table."""
+    """:func:`check_eligibility` on an already validated table.
+
+    Whole-column work: one fail mask per rule, and each rule's sentences built
+    for all its failing applicants at once (see :func:`_details`).
+    """
     n = len(apps)
     role = apps["role"].to_numpy(dtype=object)
-    failures = []  # (rule, fail mask)
-    for rule in policy.eligibility:
-        failures.append((rule, _fails(rule, apps, role)))
-
-    reasons: list[list[str]] = [[] for _ in range(n)]
-    details: list[list[str]] = [[] for _ in range(n)]
-    for rule, fail in failures:
-        for i in np.flatnonzero(fail):
-            reasons[i].append(rule.code)
-            details[i].append(_detail(rule, apps, int(i), role[i]))
-    eligible = np.fromiter((not r for r in reasons), dtype=bool, count=n)
+    rules = policy.eligibility
+    fails = np.zeros((n, len(rules)), dtype=bool)
+    detail = np.full(n, "", dtype=object)
+    for k, rule in enumerate(rules):
+        fail = _fails(rule, apps, role)
+        fails[:, k] = fail
+        idx = np.flatnonzero(fail)
+        if idx.size:
+            sentences = _details(rule, apps, idx, role[idx])
+            before = detail[idx]
+            detail[idx] = np.where(before == "", sentences, before + " " + sentences)
+    # One list of codes per distinct failure pattern, copied per applicant.
+    codes = np.array([r.code for r in rules], dtype=object)
+    if rules:
+        patterns, inverse = np.unique(fails, axis=0, return_inverse=True)
+        lists = [list(codes[p]) for p in patterns]
+        reasons = [list(lists[k]) for k in np.ravel(inverse)]
+    else:
+        reasons = [[] for _ in range(n)]
     return pd.DataFrame(
         {
             "participant_id": apps["id"].astype("string").to_numpy(),
             "role": apps["role"].astype("string").to_numpy(),
-            "eligible": eligible,
+            "eligible": ~fails.any(axis=1),
             "reasons": pd.Series(reasons, dtype=object),
-            "detail": [" ".join(d) for d in details],
+            "detail": detail.tolist(),
         },
         columns=ELIGIBILITY_COLUMNS,
     )
@@ -138,22 +150,68 @@ def _say(value: Any) -> str:
     return str(value)
 
 
-def _detail(rule: EligibilityRule, apps: pd.DataFrame, i: int, role: str) -> str:
-    actual = apps[rule.column].iloc[i]
-    fields = {
-        "value": _say(rule.value) if rule.value is not None else "",
-        "actual": _say(actual),
-        "unless_actual": _say(apps[rule.unless].iloc[i]) if rule.unless else "",
-        "column": rule.column,
-        "role": role,
-        "Role": role.capitalize(),
-        "counterpart": "mentee" if role == "mentor" else "mentor",
-        "low": str(rule.scale[0]) if rule.scale else "",
-        "high": str(rule.scale[1]) if rule.scale else "",
-    }
-    blank = _say(actual) == "nothing"
-    if blank:
-        # The template's second half quotes the answer; say plainly it was left blank.
+_ACTUAL = "\x00actual\x00"
+_UNLESS = "\x00unless\x00"
+
+
+def _details(
+    rule: EligibilityRule, apps: pd.DataFrame, idx: np.ndarray, role: np.ndarray
+) -> np.ndarray:
+    """The rule's sentence for the applicants at positions ``idx`` (object array).
+
+    The template is filled once per role with markers for the applicant's own
+    answers, then the answers (as words, for the whole column at once) are
+    joined in with array concatenation. A blank answer gets the requirement
+    and "the application leaves <column> blank".
+    """
+    actual = apps[rule.column].iloc[idx].map(_say).to_numpy(dtype=object)
+    unless = (
+        apps[rule.unless].iloc[idx].map(_say).to_numpy(dtype=object)
+        if rule.unless
+        else np.full(len(idx), "", dtype=object)
+    )
+    out = np.empty(len(idx), dtype=object)
+    blank = actual == "nothing"
+    for r in np.unique(role.astype(str)):
+        fields = {
+            "value": _say(rule.value) if rule.value is not None else "",
+            "actual": _ACTUAL,
+            "unless_actual": _UNLESS,
+            "column": rule.column,
+            "role": r,
+            "Role": r.capitalize(),
+            "counterpart": "mentee" if r == "mentor" else "mentor",
+            "low": str(rule.scale[0]) if rule.scale else "",
+            "high": str(rule.scale[1]) if rule.scale else "",
+        }
+        mine = role.astype(str) == r
+        # The template's second half quotes the answer; a blank one is said plainly.
         requirement = rule.detail.split(";")[0].format(**fields)
-        return f"{requirement}; the application leaves {rule.column} blank."
-    return rule.detail.format(**fields)
+        out[mine & blank] = f"{requirement}; the application leaves {rule.column} blank."
+        sel = mine & ~blank
+        if not sel.any():
+            continue
+        text = rule.detail.format(**fields)
+        filled = np.full(int(sel.sum()), "", dtype=object)
+        for piece, marker in _split_markers(text):
+            filled = filled + piece
+            if marker == _ACTUAL:
+                filled = filled + actual[sel]
+            elif marker == _UNLESS:
+                filled = filled + unless[sel]
+        out[sel] = filled
+    return out
+
+
+def _split_markers(text: str) -> list[tuple[str, str | None]]:
+    """``text`` cut at the answer markers: (literal piece, marker that follows or None)."""
+    out: list[tuple[str, str | None]] = []
+    rest = text
+    while True:
+        hits = [(rest.find(m), m) for m in (_ACTUAL, _UNLESS) if m in rest]
+        if not hits:
+            out.append((rest, None))
+            return out
+        pos, marker = min(hits)
+        out.append((rest[:pos], marker))
+        rest = rest[pos + len(marker) :]

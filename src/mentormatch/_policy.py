@@ -99,6 +99,14 @@ ELIGIBILITY_TESTS: Mapping[str, str] = MappingProxyType(
     }
 )
 _NUMERIC_TESTS = ("at_least", "at_most", "above", "below")
+#: Kinds of APPLICATION_COLUMNS each test can read (not_blank reads any).
+_TEST_FITS: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        "is_true": ("bool",),
+        **{t: ("float", "int") for t in _NUMERIC_TESTS},
+        "stage_above": ("int", "float"),
+    }
+)
 #: Placeholders an eligibility rule's ``detail`` sentence may use.
 DETAIL_PLACEHOLDERS = (
     "value", "actual", "unless_actual", "column", "role", "Role", "counterpart", "low", "high"
@@ -238,6 +246,23 @@ class EligibilityRule:
             raise _fail(where, "value", self.value, f"nothing (test {self.test!r} takes no value)")
         if self.unless is not None and (not isinstance(self.unless, str) or not self.unless):
             raise _fail(where, "unless", self.unless, "a yes/no column name")
+        # A known column must be of the kind the test reads (is_true on years would
+        # take any nonzero number as yes); a program's own columns are parsed by test.
+        kind = APPLICATION_COLUMNS.get(self.column)
+        fits = _TEST_FITS.get(self.test)
+        if kind is not None and fits is not None and kind not in fits:
+            same = sorted(c for c, k in APPLICATION_COLUMNS.items() if k in fits)
+            raise _fail(
+                where, "column", self.column,
+                f"a column test {self.test!r} can read: " + ", ".join(map(repr, same))
+                + " or a program's own column",
+            )  # fmt: skip
+        if self.unless is not None and APPLICATION_COLUMNS.get(self.unless, "bool") != "bool":
+            bools = sorted(c for c, k in APPLICATION_COLUMNS.items() if k == "bool")
+            raise _fail(
+                where, "unless", self.unless,
+                "a yes/no column: " + ", ".join(map(repr, bools)) + " or a program's own column",
+            )  # fmt: skip
         if self.test == "stage_above":
             if self.scale is None:
                 raise _fail(where, "scale", None, "[lowest, highest] stage, e.g. [1, 4]")
@@ -903,8 +928,13 @@ def _merge_rules(base: list[Any], over: list[Any]) -> list[Any]:
                 out[i] = {"code": rule["code"], "enabled": False}
             else:
                 updated = {**out[i], **rule}
-                # A new threshold invalidates the preset's sentence that quotes the old one.
-                if "detail" not in rule and any(k in rule for k in ("value", "test", "column")):
+                # A new test or column invalidates the preset's sentence; a new threshold
+                # only when the sentence quotes the old number instead of {value}.
+                old_detail = str(out[i].get("detail", ""))
+                stale = any(k in rule for k in ("test", "column")) or (
+                    "value" in rule and "{value}" not in old_detail
+                )
+                if "detail" not in rule and stale:
                     updated.pop("detail", None)
                 out[i] = updated
         else:

@@ -34,15 +34,18 @@ absent columns are not added.
 Row numbers in problems
 -----------------------
 For files read by :func:`read_applications`, the row as the spreadsheet shows it
-(the header is row 1, the first applicant row 2). For a DataFrame or a list of
+(the header is row 1, the first applicant row 2). A row with every cell blank is
+no applicant and is left out; the rows after it keep their numbers. For a DataFrame or a list of
 records, the 0-based position of the row.
 """
 
 from __future__ import annotations
 
+import csv
 import math
 import numbers
 import re
+import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -104,23 +107,19 @@ def read_applications(
         raise param_error("path", "read_applications", "a .csv, .tsv or .xlsx file", str(p))
     if not p.is_file():
         raise FileNotFoundError(f"No applications file at {str(p)!r}.")
+    early: list[dict[str, Any]] = []
     try:
         if suffix in (".xlsx", ".xlsm"):
             frame = pd.read_excel(p, sheet_name=sheet_name, dtype=object, engine="openpyxl")
         else:
-            frame = pd.read_csv(
-                p,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[],
-                sep="\t" if suffix == ".tsv" else ",",
-                encoding="utf-8-sig",
-            )
+            frame = _read_delimited(p, "\t" if suffix == ".tsv" else ",", early)
     except pd.errors.EmptyDataError:
         raise ApplicationError(
             [{"row": None, "column": None, "value": "", "expected": "a header row and applicants"}]
         ) from None
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+    except (csv.Error, UnicodeDecodeError, ValueError, zipfile.BadZipFile, OSError) as exc:
+        # OSError/BadZipFile: an .xlsx that is not a workbook (openpyxl's
+        # InvalidFileException is an OSError subclass in recent versions, else ValueError).
         raise ApplicationError(
             [
                 {
@@ -131,7 +130,44 @@ def read_applications(
                 }
             ]
         ) from None
-    return _validate(frame, policy, row_base=2)
+    # A row with nothing in any cell is no applicant (spreadsheets keep empty lines
+    # and formatted blank rows); it is left out, and the other rows keep their numbers.
+    blank = np.ones(len(frame), dtype=bool)
+    for col in frame.columns:
+        blank &= np.fromiter(map(_is_blank, frame[col].to_numpy(dtype=object)), bool, len(frame))
+    rows = np.flatnonzero(~blank) + 2
+    frame = frame.iloc[rows - 2].reset_index(drop=True)
+    return _validate(frame, policy, row_base=2, rows=rows, problems=early)
+
+
+def _read_delimited(path: Path, sep: str, problems: list[dict[str, Any]]) -> pd.DataFrame:
+    """A CSV/TSV as text cells, one row per record, with the header's columns.
+
+    Read with :mod:`csv` rather than ``pandas.read_csv``: pandas turns a row
+    with more cells than the header into an index and shifts every cell one
+    column left (the role lands in ``id``), or drops the extra cells. Here a
+    non-blank cell beyond the header is a problem of its row.
+    """
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        records = list(csv.reader(fh, delimiter=sep))
+    if not records or not any(cell.strip() for cell in records[0]):
+        raise pd.errors.EmptyDataError("no header row")
+    header = [c if c.strip() else f"unnamed_{k}" for k, c in enumerate(records[0])]
+    width = len(header)
+    body = []
+    for number, rec in enumerate(records[1:], start=2):
+        extra = [c for c in rec[width:] if c.strip()]
+        if extra:
+            problems.append(
+                {
+                    "row": number,
+                    "column": None,
+                    "value": sep.join(extra)[:100],
+                    "expected": f"at most {width} cells, one per header column",
+                }
+            )
+        body.append(rec[:width] + [""] * (width - len(rec)))
+    return pd.DataFrame(body, columns=header, dtype=object)
 
 
 def validate_applications(
@@ -179,13 +215,20 @@ def validate_applications(
 
 
 def _validate(
-    data: Any, policy: str | ProgramPolicy | None, *, row_base: int, scope: str = "all"
+    data: Any,
+    policy: str | ProgramPolicy | None,
+    *,
+    row_base: int,
+    scope: str = "all",
+    rows: np.ndarray | None = None,
+    problems: list[dict[str, Any]] | None = None,
 ) -> pd.DataFrame:
     frame = _as_frame(data)
     pol = _resolve_policy(policy)
-    problems: list[dict[str, Any]] = []
+    problems = list(problems or ())
     frame = _normalize_columns(frame, problems)
-    rows = np.arange(len(frame)) + row_base
+    if rows is None:
+        rows = np.arange(len(frame)) + row_base
 
     required = pol.required_columns(scope=scope) if pol is not None else _BASE_REQUIRED
     for col, why in required.items():
@@ -207,6 +250,12 @@ def _validate(
             continue
         parser = _PARSERS[kind]
         out[col] = parser(frame[col], col, rows, problems)
+    # A program's own columns (a rule on a column DESIGN.md does not list) are
+    # parsed as the rule reads them: "no" must not count as yes, "abc" is not a number.
+    own: dict[str, pd.Series] = {}
+    for col, kind in (_rule_column_kinds(pol) if pol is not None else {}).items():
+        if col in frame.columns and col not in APPLICATION_COLUMNS:
+            own[col] = _PARSERS[kind](frame[col], col, rows, problems)
     if pol is not None and "career_stage" in out:
         _check_stage_scale(out["career_stage"], pol, rows, problems)
     if "id" in out:
@@ -217,8 +266,29 @@ def _validate(
     extra = [c for c in frame.columns if c not in APPLICATION_COLUMNS]
     result = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
     for col in extra:
-        result[col] = frame[col].to_numpy()
+        result[col] = own[col].array if col in own else frame[col].to_numpy()
     return result
+
+
+_TEST_KINDS = {
+    "is_true": "bool",
+    "at_least": "number",
+    "at_most": "number",
+    "above": "number",
+    "below": "number",
+    "not_blank": "str",
+    "stage_above": "int",
+}
+
+
+def _rule_column_kinds(policy: ProgramPolicy) -> dict[str, str]:
+    """The kind each eligibility rule reads its columns as (an ``unless`` column is yes/no)."""
+    kinds: dict[str, str] = {}
+    for rule in policy.eligibility:
+        kinds.setdefault(rule.column, _TEST_KINDS[rule.test])
+        if rule.unless is not None:
+            kinds.setdefault(rule.unless, "bool")
+    return kinds
 
 
 _BASE_REQUIRED = {"id": "every table", "role": "every table"}
@@ -320,7 +390,10 @@ def _scalar_text(value: Any) -> Any:
 
 def _text_values(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Text of every cell (``string`` dtype) and a mask of cells that are not scalars."""
-    if pd.api.types.is_string_dtype(series.dtype) or pd.api.types.infer_dtype(
+    # Only cells that are all text (or blank) take the fast path. An ``object``
+    # column is not text just by its dtype: it may hold numbers (``1.0`` must read
+    # as id ``"1"``), lists or dicts (a problem, never their ``str()``).
+    if isinstance(series.dtype, pd.StringDtype) or pd.api.types.infer_dtype(
         series, skipna=True
     ) in ("string", "empty"):
         text = series.astype("string").str.strip()
@@ -332,7 +405,9 @@ def _text_values(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return pd.Series(cleaned, dtype="string", index=series.index), bad
 
 
-def _problem(rows: np.ndarray, i: int, col: str, value: Any, expected: str) -> dict[str, Any]:
+def _problem(
+    rows: np.ndarray, i: int | np.integer[Any], col: str, value: Any, expected: str
+) -> dict[str, Any]:
     return {"row": int(rows[i]), "column": col, "value": _shown(value), "expected": expected}
 
 
@@ -358,7 +433,7 @@ def _parse_id(series: pd.Series, col: str, rows: np.ndarray, problems: list) -> 
     text = _parse_text(series, col, rows, problems)
     raw = series.to_numpy(dtype=object)
     for i in np.flatnonzero(text.isna().to_numpy()):
-        if not isinstance(raw[i], (list, tuple, dict, set)):
+        if _scalar_text(raw[i]) is not _MISSING:  # a non-scalar is reported as not text
             problems.append(_problem(rows, i, col, raw[i], "a non-blank applicant id"))
     return text
 
@@ -418,6 +493,17 @@ def _parse_float(series: pd.Series, col: str, rows: np.ndarray, problems: list) 
     return pd.Series(pd.array(values, dtype="Float64")).mask(blank | bad)
 
 
+def _parse_number(series: pd.Series, col: str, rows: np.ndarray, problems: list) -> pd.Series:
+    """A program's own numeric column: any finite number (no unit, no sign assumed)."""
+    values, blank, unparsed = _numbers(series, col)
+    bad = unparsed | (~blank & ~unparsed & ~np.isfinite(values))
+    raw = series.to_numpy(dtype=object)
+    for i in np.flatnonzero(bad):
+        problems.append(_problem(rows, i, col, raw[i], "a number"))
+    values = np.where(bad, np.nan, values)
+    return pd.Series(pd.array(values, dtype="Float64")).mask(blank | bad)
+
+
 def _parse_int(series: pd.Series, col: str, rows: np.ndarray, problems: list) -> pd.Series:
     low, expected = _INT_COLUMNS.get(col, (0, "a whole number >= 0"))
     values, blank, unparsed = _numbers(series, col)
@@ -471,6 +557,7 @@ _PARSERS = {
     "str": _parse_text,
     "bool": _parse_bool,
     "float": _parse_float,
+    "number": _parse_number,
     "int": _parse_int,
     "list": _parse_list,
 }
@@ -517,19 +604,21 @@ def _check_ids(cols: dict[str, pd.Series], rows: np.ndarray, problems: list) -> 
             continue
         pos = exploded.index.to_numpy()
         target = exploded.astype("string").to_numpy()
-        own = ids.to_numpy()[pos]
+        own = ids.to_numpy(dtype=object, na_value=None)[pos]  # a blank id is nobody
         is_self = target == own
         for i, t in zip(pos[is_self], target[is_self], strict=True):
             problems.append(_problem(rows, i, col, t, "the id of someone else (not the applicant)"))
         if col != "requested_ids":
             continue
-        known = np.isin(target, role_of.index.to_numpy())
+        # A duplicated id exists (its rows are reported as duplicates); only its
+        # role is unknown, so the same-role check skips it.
+        known = np.isin(target, ids[present].to_numpy(dtype=object))
         for i, t in zip(pos[~known & ~is_self], target[~known & ~is_self], strict=True):
             problems.append(_problem(rows, i, col, t, "the id of an applicant in this table"))
         if "role" in cols:
-            sel = known & ~is_self
-            their = role_of.reindex(target[sel]).to_numpy()
-            mine = cols["role"].to_numpy()[pos[sel]]
+            sel = np.isin(target, role_of.index.to_numpy()) & ~is_self
+            their = role_of.reindex(target[sel]).to_numpy(dtype=object, na_value=None)
+            mine = cols["role"].to_numpy(dtype=object, na_value=None)[pos[sel]]
             same = (their == mine) & pd.notna(their) & pd.notna(mine)
             for i, t, r in zip(pos[sel][same], target[sel][same], mine[same], strict=True):
                 problems.append(

@@ -76,6 +76,7 @@ class GoalsSimilarity(FeatureExtractor):
         check_number(self.min_df, "min_df", name, low=1, integer=True)
         if not isinstance(self.column, str):
             raise param_error("column", name, "a column name", self.column)
+        _check_text_params(self, name)
         require_columns(name, mentees, [self.column])
         require_columns(name, mentors, [self.column])
         self._set_sizes(mentees, mentors)
@@ -91,8 +92,15 @@ class GoalsSimilarity(FeatureExtractor):
             dtype=np.float32,
         )
         try:
+            if len(corpus) < self.min_df:  # no word can be used by min_df applicants
+                raise ValueError("empty vocabulary")
             vectorizer.fit(corpus)
-        except ValueError:  # no document, or only stop words: nothing to compare
+        except ValueError as exc:
+            # No document, only stop words, or no word used by min_df applicants:
+            # nothing to compare. Anything else is a real error, not "no information".
+            text = str(exc)
+            if "empty vocabulary" not in text and "no terms remain" not in text:
+                raise
             self.vectorizer_ = None
             self.mentee_vectors_ = sp.csr_matrix((len(texts_a), 0), dtype=np.float32)
             self.mentor_vectors_ = sp.csr_matrix((len(texts_b), 0), dtype=np.float32)
@@ -109,6 +117,31 @@ class GoalsSimilarity(FeatureExtractor):
         block = sparse_dot_block(self.mentee_vectors_, self.mentor_vectors_, r, c)
         mark_missing(block, self.mentee_missing_[r], self.mentor_missing_[c])
         return clip_unit(block)
+
+
+def _check_text_params(est: GoalsSimilarity, name: str) -> None:
+    """Check the vectorizer's parameters here: sklearn's errors would read as "no text"."""
+    sw = est.stop_words
+    if not (
+        sw is None
+        or sw == "english"
+        or (
+            not isinstance(sw, str)
+            and isinstance(sw, Sequence)
+            and all(isinstance(w, str) for w in sw)
+        )
+    ):
+        raise param_error("stop_words", name, "'english', a list of words or None", sw)
+    ng = est.ngram_range
+    if not (
+        isinstance(ng, tuple)
+        and len(ng) == 2
+        and all(isinstance(n, int) and not isinstance(n, bool) for n in ng)
+        and 1 <= ng[0] <= ng[1]
+    ):
+        raise param_error("ngram_range", name, "a tuple (low, high) of ints, 1 <= low <= high", ng)
+    if not isinstance(est.sublinear_tf, bool):
+        raise param_error("sublinear_tf", name, "a bool", est.sublinear_tf)
 
 
 def _texts(series: pd.Series) -> list[str]:
