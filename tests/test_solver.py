@@ -380,3 +380,48 @@ def test_time_limited_answers_are_honest() -> None:
         assert res.status == "FEASIBLE"
         assert res.best_bound >= res.objective
     assert res.n_pairs == 400
+
+
+@settings(max_examples=60)
+@given(
+    n_rows=st.integers(1, 12),
+    n_cols=st.integers(1, 12),
+    density=st.floats(0.2, 1.0),
+    max_cap=st.integers(1, 3),
+    tier=st.sampled_from([0, 1000]),
+    seed=st.integers(0, 2**31),
+)
+def test_canonical_duals_are_optimal_and_highest(
+    n_rows: int, n_cols: int, density: float, max_cap: int, tier: int, seed: int
+) -> None:
+    """The canonical dual proves the same bound, and its high side dominates any other."""
+    from mentormatch.solver import _lp
+
+    rng = np.random.default_rng(seed)
+    mask = rng.random((n_rows, n_cols)) < density
+    rows, cols = np.nonzero(mask)
+    rows, cols = rows.astype(np.int64), cols.astype(np.int64)
+    w = tier + rng.integers(1, 50, size=len(rows)).astype(np.int64)  # a pairs tier, as in match
+    caps = rng.integers(1, max_cap + 1, size=n_cols).astype(np.int64)
+    row_free = np.ones(n_rows, dtype=bool)
+    common = dict(n_rows=n_rows, n_cols=n_cols, row_free=row_free, caps=caps, limit=n_rows)
+    plain = _lp.solve_flow(rows, cols, w, canonical=False, **common)
+    canon = _lp.solve_flow(rows, cols, w, canonical=True, **common)
+    assert canon.primal == plain.primal
+    for flow in (plain, canon):
+        d = flow.duals
+        assert (d.u >= 0).all() and (d.v >= 0).all() and d.lam >= 0
+        assert (d.slack(rows, cols, w) <= 0).all()  # feasible on every edge
+        assert d.objective(caps, n_rows) == flow.primal  # and proves the optimum
+    has_row = np.zeros(n_rows, bool)
+    has_row[rows] = True
+    has_col = np.zeros(n_cols, bool)
+    has_col[cols] = True
+    cols_side = caps[has_col].sum() <= has_row.sum()
+    pick = _lp._cols_high if cols_side else _lp._rows_high
+    high = pick(rows, cols, w, plain.chosen, plain.duals, n_rows, n_cols, caps, row_free)
+    assert high is not None  # the construction never needs its fallback here
+    if cols_side:
+        assert (canon.duals.v >= plain.duals.v).all()
+    else:
+        assert (canon.duals.u >= plain.duals.u).all()

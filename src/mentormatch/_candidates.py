@@ -329,9 +329,7 @@ def _violators(
     for a in range(0, len(rows), step):
         rr = rows[a : a + step]
         t = total[a : a + step]
-        rep_r = np.repeat(rr, n_cols)
-        rep_c = np.tile(cols, len(rr))
-        slack = pricing.slack(rep_r, rep_c, t.ravel()).reshape(len(rr), n_cols)
+        slack = pricing.slack_block(rr, cols, t)
         slack[~final[a : a + step]] = 0
         worst[a : a + step] = np.maximum(slack.max(axis=1, initial=0), 0)
         hit_r, hit_c = np.nonzero(slack > 0)
@@ -357,27 +355,16 @@ def _deepen(
     """Each line's next best pairs: four times its depth (at least 64, at most all).
 
     ``masked`` holds one line (a row, or a column) per row, ``-inf`` where no
-    pair can be made. Returns the line and partner positions of the pairs kept,
-    their scores, each line's new bound (the best score after those; ``-inf``
-    when none is left out) and its new depth.
+    pair can be made. Every line of one call takes the largest new depth.
+    Returns the line and partner positions of the pairs kept, their scores,
+    each line's new bound (the best score after those; ``-inf`` when none is
+    left out) and its new depth.
     """
-    new_depth = np.minimum(np.maximum(4 * depth, 64), n_other)
-    d = int(new_depth.max()) if len(new_depth) else 0
-    kk = min(d + 1, n_other)
-    if kk == 0:
-        e = np.empty(0, np.int64)
-        return e, e, np.empty(0, np.float32), np.full(len(depth), -np.inf), new_depth
-    idx = np.argpartition(masked, n_other - kk, axis=1)[:, n_other - kk :]
-    vals = np.take_along_axis(masked, idx, axis=1)
-    order = np.argsort(-vals, axis=1, kind="stable")
-    idx = np.take_along_axis(idx, order, axis=1)
-    vals = np.take_along_axis(vals, order, axis=1)
-    keep = (vals[:, :d] > _NEG) & (np.arange(d)[None, :] < new_depth[:, None])
+    d = int(np.minimum(np.maximum(4 * depth, 64), n_other).max()) if len(depth) else 0
+    (idx, vals), _, after = _split_top(masked, d, d)
+    keep = vals > _NEG
     line = np.broadcast_to(np.arange(len(depth))[:, None], keep.shape)[keep]
-    after = np.full(len(depth), -np.inf)
-    deeper = new_depth < kk
-    after[deeper] = vals[deeper, new_depth[deeper]]
-    return line, idx[:, :d][keep], vals[:, :d][keep], after, new_depth
+    return line, idx[keep], vals[keep], after, np.full(len(depth), d, dtype=np.int64)
 
 
 def make_pricer(
@@ -403,11 +390,8 @@ def make_pricer(
     n_rows, n_cols = scorer.shape
     width = max(n_cols, 1)
     filt = _Filter(forbidden, min_score)
-    # Sorted keys (row * width + col) of the pairs in the graph and in the reserve.
-    known = {
-        "keys": np.unique(graph.rows * width + graph.cols),
-        "reserve": np.sort(graph.reserve_rows * width + graph.reserve_cols),
-    }
+    # Sorted keys (row * width + col) of the pairs in the graph.
+    known = {"keys": np.unique(graph.rows * width + graph.cols)}
     start_depth = int(graph.stats.get("depth", 0))
     depth = (np.full(n_rows, start_depth, np.int64), np.full(n_cols, start_depth, np.int64))
     state: dict[str, Any] = {"rounds": 0, "rescored_lines": 0, "rescored_pairs": 0}
@@ -450,13 +434,13 @@ def make_pricer(
         state["rescored_lines"] += len(lines)
         r = np.concatenate(add[0]).astype(np.int64)
         c = np.concatenate(add[1]).astype(np.int64)
-        key = r * width + c
-        fresh = ~_member(key, known["keys"]) & ~_member(key, known["reserve"])
-        known["reserve"] = _merge(known["reserve"], key[fresh])
-        graph.reserve_rows = np.concatenate([graph.reserve_rows, r[fresh]])
-        graph.reserve_cols = np.concatenate([graph.reserve_cols, c[fresh]])
+        # Appended as they are: a pair already in the graph or the reserve is priced
+        # twice (a graph pair never violates the LP's dual), which is cheaper than
+        # looking every key up.
+        graph.reserve_rows = np.concatenate([graph.reserve_rows, r])
+        graph.reserve_cols = np.concatenate([graph.reserve_cols, c])
         graph.reserve_scores = np.concatenate(
-            [graph.reserve_scores, np.concatenate(add[2])[fresh].astype(np.float32)]
+            [graph.reserve_scores, np.concatenate(add[2]).astype(np.float32)]
         )
         return [np.concatenate(x) for x in found], worst
 
@@ -470,28 +454,30 @@ def make_pricer(
         out_s = [graph.reserve_scores[bad]]
         worst = np.zeros(n_rows, dtype=np.int64)
         np.maximum.at(worst, graph.reserve_rows[bad], slack[bad])
-        # Rows and columns priced at 0 are (mostly) the unmatched and the mentors with
-        # room: pairs between them add a whole pair, so they violate the dual by the
-        # pairs tier. Scored first and alone while they exist: the next graph then
-        # holds a matching of the right size, and the bounds below can close.
-        zero_r = live[0][pricing.row_free[live[0]] & (pricing.u[live[0]] == 0)]
-        zero_c = live[1][(pricing.caps[live[1]] > 0) & (pricing.v[live[1]] == 0)]
-        quick = 0 < len(zero_r) * len(zero_c) <= 4 * BLOCK_CELLS
-        if quick:
-            block = scorer.score_block(zero_r, zero_c, keep_features=False)
-            final = filt.final(block.total, filt.staff(zero_r, block.allowed, zero_c))
-            vr, vc, vs, _ = _violators(pricing, zero_r, zero_c, block.total, final, False)
-            state["rescored_pairs"] += len(zero_r) * len(zero_c)
-            quick = len(vr) > 0
-            if quick:
+        # Cheap first: while the reserve has violators, or pairs between rows and
+        # columns priced at 0 do (mostly the unmatched and the mentors with room:
+        # such a pair adds a whole pair, violating the dual by the pairs tier), the
+        # LP takes those and no line is scored again; its dual is then still far
+        # from the final one, and the bounds below could not close anyway.
+        cheap = bool(bad.any())
+        if not cheap:
+            zero_r = live[0][pricing.row_free[live[0]] & (pricing.u[live[0]] == 0)]
+            zero_c = live[1][(pricing.caps[live[1]] > 0) & (pricing.v[live[1]] == 0)]
+            if 0 < len(zero_r) * len(zero_c) <= 4 * BLOCK_CELLS:
+                block = scorer.score_block(zero_r, zero_c, keep_features=False)
+                final = filt.final(block.total, filt.staff(zero_r, block.allowed, zero_c))
+                vr, vc, vs, _ = _violators(pricing, zero_r, zero_c, block.total, final, False)
+                state["rescored_pairs"] += len(zero_r) * len(zero_c)
+                cheap = len(vr) > 0
                 out_r.append(vr)
                 out_c.append(vc)
                 out_s.append(vs)
-                # Not every row was priced: each row's bound covers the rest.
-                np.maximum(worst, _row_bound(pricing, graph, n_rows), out=worst)
-        # Everything else: only the lines the bounds cannot clear are scored again.
+        if cheap:
+            # Not every pair was priced: each row's bound covers the rest.
+            np.maximum(worst, _row_bound(pricing, graph, n_rows), out=worst)
+        # Otherwise: only the lines the bounds cannot clear are scored again.
         none = np.empty(0, np.int64)
-        rows, cols = (none, none) if quick else _flagged(pricing, graph, n_rows, n_cols)
+        rows, cols = (none, none) if cheap else _flagged(pricing, graph, n_rows, n_cols)
         if len(rows) and len(cols):
             by_col = len(cols) * len(live[0]) < len(rows) * len(live[1])
             (vr, vc, vs), rescored_worst = rescore(pricing, cols if by_col else rows, by_col)

@@ -70,8 +70,14 @@ class InputTableError(MentormatchError, ValueError):
             missing = rec.value is None or (
                 table_level and isinstance(rec.value, float) and rec.value != rec.value
             )
+            if table_level and (rec.column is None or pd.isna(rec.column)):
+                # The file as a whole (unreadable, empty): no column to name.
+                lines.append(f"  - {where}: got {_plain(rec.value)!r}; expected {rec.expected}.")
+                continue
             value = "(column missing)" if missing else repr(_plain(rec.value))
-            lines.append(f"  - {where}, column {rec.column!r}: got {value}; expected {rec.expected}.")
+            lines.append(
+                f"  - {where}, column {rec.column!r}: got {value}; expected {rec.expected}."
+            )
         if n > _MAX_LISTED:
             lines.append(f"  ... and {n - _MAX_LISTED} more (see the error's .problems table).")
         return "\n".join(lines)

@@ -197,12 +197,21 @@ def _reading(path: Path) -> Iterator[None]:
     """A file that is not what its name says is bad input: one sentence, exit code 2."""
     from ._errors import MentormatchError
 
+    from ._errors import InputTableError
+
+    kind = "an Excel workbook" if path.suffix.lower() in (".xlsx", ".xlsm") else "a table"
     try:
         yield
+    except InputTableError as exc:
+        problems = exc.problems
+        whole_file = len(problems) == 1 and problems["column"].isna().all()
+        if not whole_file:
+            raise
+        detail = str(problems["value"].iloc[0]).strip()[:200] or "empty file"
+        raise MentormatchError(f"{path} could not be read as {kind} ({detail}).") from None
     except (MentormatchError, FileNotFoundError):
         raise
     except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError) as exc:
-        kind = "an Excel workbook" if path.suffix.lower() in (".xlsx", ".xlsm") else "a table"
         detail = str(exc).strip().strip('"')[:200] or type(exc).__name__
         raise MentormatchError(f"{path} could not be read as {kind} ({detail}).") from None
 

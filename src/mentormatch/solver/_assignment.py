@@ -96,6 +96,20 @@ class Pricing:
         w = self.weights(rows, cols, scores)
         return np.where(w > 0, w - self.u[rows] - self.v[cols] - self.lam, 0)
 
+    def slack_block(self, rows: np.ndarray, cols: np.ndarray, scores: np.ndarray) -> np.ndarray:
+        """:meth:`slack` of the block ``rows`` x ``cols`` (``scores`` 2-D), by broadcasting."""
+        prio = None
+        if self.row_prio is not None or self.col_prio is not None:
+            rp = self.row_prio[rows] if self.row_prio is not None else np.zeros(len(rows), int)
+            cp = self.col_prio[cols] if self.col_prio is not None else np.zeros(len(cols), int)
+            prio = rp.astype(np.int64)[:, None] + cp.astype(np.int64)[None, :]
+        w = self.scale.weights(scores, prio)
+        ok = self.row_free[rows][:, None] & (self.caps[cols] > 0)[None, :] & (w > 0)
+        w -= self.u[rows][:, None]
+        w -= self.v[cols][None, :]
+        w -= self.lam
+        return np.where(ok, w, 0)
+
 
 #: ``pricer(pricing) -> (rows, cols, scores, row_bound)`` or ``None`` (nothing to add).
 #: The pairs returned join the candidate graph (violators, or any pairs the pricer
@@ -407,10 +421,6 @@ class _Problem:
     n_cols: int
     row_free: np.ndarray
     caps: np.ndarray  # remaining capacity per column
-    #: Read the canonical dual, one side's prices as high as possible (see
-    #: ``_lp.solve_flow``): for problems whose left-out pairs are bounded, not
-    #: priced exactly one by one.
-    canonical_duals: bool = False
 
     def top_k(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         raise NotImplementedError
@@ -564,7 +574,6 @@ class _Edges(_Problem):
         self.n_rows, self.n_cols = n_rows, n_cols
         self.row_free, self.caps = row_free, caps
         self.pricer = pricer
-        self.canonical_duals = pricer is not None
         self.scale = scale
         self.row_prio, self.col_prio = row_prio, col_prio
 
@@ -663,7 +672,6 @@ def _solve(
             row_free=problem.row_free,
             caps=problem.caps,
             limit=limit,
-            canonical=problem.canonical_duals,
         )
         stats["flow_s"] = stats.get("flow_s", 0.0) + time.perf_counter() - t0
         if progress:
