@@ -109,7 +109,15 @@ _TEST_FITS: Mapping[str, tuple[str, ...]] = MappingProxyType(
 )
 #: Placeholders an eligibility rule's ``detail`` sentence may use.
 DETAIL_PLACEHOLDERS = (
-    "value", "actual", "unless_actual", "column", "role", "Role", "counterpart", "low", "high"
+    "value",
+    "actual",
+    "unless_actual",
+    "column",
+    "role",
+    "Role",
+    "counterpart",
+    "low",
+    "high",
 )
 
 #: Kinds of rows in the events (submissions) table.
@@ -406,12 +414,16 @@ class MatchingSettings:
                 raise _fail(where, "min_score", self.min_score, "a number in [0, 1]")
             _set(self, "min_score", float(self.min_score))
         if not isinstance(self.region_adjacency, Mapping):
-            raise _fail(where, "region_adjacency", self.region_adjacency, "a table of region = [regions]")
+            raise _fail(
+                where, "region_adjacency", self.region_adjacency, "a table of region = [regions]"
+            )
         adjacency: dict[str, tuple[str, ...]] = {}
         for region, near in self.region_adjacency.items():
             near_t = _as_tuple("matching.region_adjacency", str(region), near, "a list of regions")
             if not isinstance(region, str) or not all(isinstance(r, str) for r in near_t):
-                raise _fail("matching.region_adjacency", str(region), near, "a list of region names")
+                raise _fail(
+                    "matching.region_adjacency", str(region), near, "a list of region names"
+                )
             adjacency[region] = tuple(sorted(set(near_t) - {region}))
         _set(self, "region_adjacency", MappingProxyType(adjacency))
         if self.priority not in ("pairs_first", "score_first"):
@@ -534,7 +546,11 @@ def _check_cycle_rule_consistency(where: str, code: str, p: Mapping[str, Any]) -
         raise _fail(
             where, "month", p["month"], "exactly one of 'month' and 'within_days_after_end'"
         )
-    if code == "informal_assessment" and p["max_interval_months"] is None and p["min_count"] is None:
+    if (
+        code == "informal_assessment"
+        and p["max_interval_months"] is None
+        and p["min_count"] is None
+    ):
         raise _fail(where, "max_interval_months", None, "a number (or set 'min_count')")
     if code == "quarterly_update" and not 1 <= p["business_day"] <= 20:
         raise _fail(where, "business_day", p["business_day"], "a whole number 1..20")
@@ -575,7 +591,9 @@ class CycleSettings:
         where = "cycle"
         for name in ("start_month", "end_month"):
             v = getattr(self, name)
-            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 12):
+            if v is not None and (
+                not isinstance(v, int) or isinstance(v, bool) or not 1 <= v <= 12
+            ):
                 raise _fail(where, name, v, "a month number 1..12")
         if (self.start_month is None) != (self.end_month is None):
             raise _fail(where, "end_month", self.end_month, "set together with start_month")
@@ -907,7 +925,9 @@ def _merge_policy(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, An
             for k, v in value.items():
                 if key == "cycle" and k == "rules" and isinstance(v, list):
                     merged[k] = _merge_rules(merged.get(k, []), v)
-                elif k == "weights" and isinstance(v, Mapping) and isinstance(merged.get(k), Mapping):
+                elif (
+                    k == "weights" and isinstance(v, Mapping) and isinstance(merged.get(k), Mapping)
+                ):
                     # Weights replace as a whole: a program states its own mix.
                     merged[k] = dict(v)
                 else:

@@ -576,7 +576,9 @@ def _check_stage_scale(
         out = stage.notna() & ((stage < low) | (stage > high))
         for i in np.flatnonzero(out.to_numpy(dtype=bool, na_value=False)):
             problems.append(
-                _problem(rows, i, "career_stage", int(stage.iloc[i]), f"a stage from {low} to {high}")
+                _problem(
+                    rows, i, "career_stage", int(stage.iloc[i]), f"a stage from {low} to {high}"
+                )
             )
 
 

@@ -195,9 +195,7 @@ def _check_output(path: Path | None, option: str = "-o/--output") -> None:
 @contextlib.contextmanager
 def _reading(path: Path) -> Iterator[None]:
     """A file that is not what its name says is bad input: one sentence, exit code 2."""
-    from ._errors import MentormatchError
-
-    from ._errors import InputTableError
+    from ._errors import InputTableError, MentormatchError
 
     kind = "an Excel workbook" if path.suffix.lower() in (".xlsx", ".xlsm") else "a table"
     try:

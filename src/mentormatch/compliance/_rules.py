@@ -792,7 +792,9 @@ def first_contact(ctx: Context, rule: CycleRule, out: Found) -> None:
     contact = ctx.first_day.copy()
     if ctx.has_events:
         # contact before the assignment is not contact "within 30 days of the assignment"
-        contact = np.minimum(contact, ctx.first_event("first_contact", since=ctx.assign, what="assignment"))
+        contact = np.minimum(
+            contact, ctx.first_event("first_contact", since=ctx.assign, what="assignment")
+        )
     has = contact < OPEN
     p = np.flatnonzero(has & (contact > due))
     out.violation(
