@@ -1,26 +1,31 @@
 """The candidate path: cohorts too large for a dense score matrix.
 
 At 100,000 x 100,000 a dense matrix has 10^10 pairs; it is never built. One
-pass over the mentees, block by block, keeps
+pass over the eligible mentees, block by block, keeps
 
 * each mentee's ``k`` best allowed mentors and each mentor's ``k`` best allowed
   mentees (the *candidate graph*), with every forced pair;
-* the ``k``-th best score of every row and column (``t_i``, ``t'_j``): every pair
-  left out scores at most ``min(t_i, t'_j)``, since it is in neither list;
+* the *reserve*: each line's next best pairs, outside the LP but priced
+  exactly every round;
+* the best score after those of every row and column (``t_i``, ``t'_j``):
+  every other pair scores at most ``min(t_i, t'_j)``, since it is in neither
+  list;
 * per person, how many partners the rules allow, how many staff left and how
   many reach the minimum score, and the best of those scores (for the
   unmatched reasons).
 
 The solver then proves the answer optimal for the *whole* problem with a
 pricer (``mentormatch.solver.solve_pairs``): a pair left out can only violate
-the current dual ``(u, v, lam)`` if ``W(min(t_i, t'_j)) > u_i + v_j + lam``. For
-each row that is a two-sided dominance question over the columns (some ``j``
-with ``v_j < W(t_i) - u_i - lam`` and ``W(t'_j) - v_j - lam > u_i``), answered for
-every row at once by sorting the columns by ``v`` and taking prefix maxima:
-O((n + m) log m), no pair scored. Only the rows that might violate are scored
-again, exactly; their violators join the graph and their ``k`` grows (x4), so
-their bound tightens. When no row can violate, the dual is feasible for all
-10^10 pairs and the solution is certified optimal.
+the current dual ``(u, v, lam)`` if ``W(min(t_i, t'_j)) > u_i + v_j + lam``, that
+is if its row and its column both fail their bound (some ``j`` with ``v_j <
+W(t_i) - u_i - lam`` and ``W(t'_j) - v_j - lam > u_i``): a two-sided dominance
+test answered for every row and column at once by sorting by the dual and
+taking prefix maxima, O((n + m) log m), no pair scored. The smaller flagged
+side is scored again, exactly, against the whole other side; violators join
+the graph and the lines scored are deepened (their lists grow x4), so their
+bound tightens. Rounds whose reserve still holds violators skip that step.
+When nothing can violate, the dual is feasible for all pairs and the solution
+is certified optimal.
 """
 
 from __future__ import annotations
