@@ -425,3 +425,18 @@ def test_canonical_duals_are_optimal_and_highest(
         assert (canon.duals.v >= plain.duals.v).all()
     else:
         assert (canon.duals.u >= plain.duals.u).all()
+
+
+def test_priority_tier_sized_by_the_priority_people() -> None:
+    """Few priority applicants need a small priority tier: the resolution stays fine."""
+    s = np.array([0.0, 1.0])
+    kw = dict(maximize=True, priority="pairs_first", has_priority=True, max_pairs=20_000)
+    kw.update(n_nodes=40_002, resolution=1e-6)
+    every = WeightScale.build(s, **kw)  # type: ignore[arg-type]
+    few = WeightScale.build(s, max_priority=2_000, **kw)  # type: ignore[arg-type]
+    assert every.resolution == pytest.approx(1e-4)
+    assert few.resolution == pytest.approx(1e-5)
+    # The tiers still cannot interfere: P above any score total, C above P's total.
+    span = few.s_max - few.s_min + 1
+    assert few.tier_priority > 20_000 * span
+    assert few.tier_pairs > 2_000 * few.tier_priority + 20_000 * span

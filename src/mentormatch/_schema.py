@@ -582,6 +582,11 @@ def _check_stage_scale(
             )
 
 
+def _isin(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
+    """``np.isin`` for object arrays by hashing (numpy compares them pairwise)."""
+    return pd.Series(values, dtype=object).isin(allowed).to_numpy(dtype=bool)
+
+
 def _check_ids(cols: dict[str, pd.Series], rows: np.ndarray, problems: list) -> None:
     ids = cols["id"]
     present = ids.notna().to_numpy()
@@ -614,11 +619,11 @@ def _check_ids(cols: dict[str, pd.Series], rows: np.ndarray, problems: list) -> 
             continue
         # A duplicated id exists (its rows are reported as duplicates); only its
         # role is unknown, so the same-role check skips it.
-        known = np.isin(target, ids[present].to_numpy(dtype=object))
+        known = _isin(target, ids[present].to_numpy(dtype=object))
         for i, t in zip(pos[~known & ~is_self], target[~known & ~is_self], strict=True):
             problems.append(_problem(rows, i, col, t, "the id of an applicant in this table"))
         if "role" in cols:
-            sel = np.isin(target, role_of.index.to_numpy()) & ~is_self
+            sel = _isin(target, role_of.index.to_numpy()) & ~is_self
             their = role_of.reindex(target[sel]).to_numpy(dtype=object, na_value=None)
             mine = cols["role"].to_numpy(dtype=object, na_value=None)[pos[sel]]
             same = (their == mine) & pd.notna(their) & pd.notna(mine)

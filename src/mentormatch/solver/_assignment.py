@@ -225,6 +225,7 @@ class WeightScale:
         n_nodes: int,
         resolution: float | None,
         where: np.ndarray | None = None,
+        max_priority: int | None = None,
     ) -> WeightScale:
         sign = 1 if maximize else -1
         finite = np.isfinite(scores) if where is None else where
@@ -238,7 +239,9 @@ class WeightScale:
             resolution = 1.0 if integral and top < 2**40 else 1e-6 * max(1.0, top)
         ends = np.array([lo, hi])  # rounding is monotonic: the extremes bound every s_int
         while True:
-            scale = cls._make(ends, sign, resolution, priority, has_priority, max_pairs, n_nodes)
+            scale = cls._make(
+                ends, sign, resolution, priority, has_priority, max_pairs, n_nodes, max_priority
+            )
             if scale is not None:
                 return scale
             resolution *= 10.0
@@ -253,6 +256,7 @@ class WeightScale:
         has_priority: bool,
         max_pairs: int,
         n_nodes: int,
+        max_priority: int | None = None,
     ) -> WeightScale | None:
         if finite.size:
             ints = np.round(sign * finite / resolution)
@@ -263,15 +267,17 @@ class WeightScale:
             return None
         s_min, s_max = int(lo), int(hi)
         k = max(int(max_pairs), 1)
+        # The largest total of p over any solution (each pair counts 0, 1 or 2).
+        prio_max = 2 * k if max_priority is None else max(min(int(max_priority), 2 * k), 1)
         if priority == "pairs_first":
             span = s_max - s_min + 1
             score_total = k * span
             tier_p = score_total + 1 if has_priority else 0
-            prio_total = 2 * k * tier_p
+            prio_total = prio_max * tier_p
             tier_c = prio_total + score_total + 1
             top = tier_c + 2 * tier_p + span
         else:
-            tier_p = 2 * k + 1 if has_priority else 1
+            tier_p = prio_max + 1 if has_priority else 1
             tier_c = 0
             top = max(abs(s_min), abs(s_max)) * tier_p + 2
         if not fits_int64(top, k, n_nodes):
@@ -304,6 +310,16 @@ class WeightScale:
         if prio is not None and self.has_priority:
             w = w + prio.astype(np.int64)
         return w
+
+
+def _max_priority(
+    row_prio: np.ndarray | None, col_prio: np.ndarray | None, caps: np.ndarray, limit: int
+) -> int:
+    """The most priority people a solution can match (a pair counts each side once)."""
+    limit = max(int(limit), 0)
+    rows = min(int(row_prio.sum()), limit) if row_prio is not None else 0
+    cols = min(int(np.maximum(caps[col_prio], 0).sum()), limit) if col_prio is not None else 0
+    return rows + cols
 
 
 # --------------------------------------------------------------------------- checks
@@ -886,6 +902,7 @@ def solve_assignment(
         max_pairs=max(limit, 1),
         n_nodes=n_rows + n_cols + 2,
         resolution=resolution,
+        max_priority=_max_priority(row_prio, col_prio, caps_left, limit),
     )
     stats: dict[str, Any] = {"n_allowed": int(ok.sum())}
     deadline = None if time_limit is None else started + float(time_limit)
@@ -1018,6 +1035,7 @@ def solve_pairs(
         max_pairs=max(limit, 1),
         n_nodes=n_rows + n_cols + 2,
         resolution=resolution,
+        max_priority=_max_priority(row_prio, col_prio, caps_left, limit),
     )
     score_lookup = pd.Series(s, index=pd.Index(key))
     stats: dict[str, Any] = {"n_listed": len(r)}
