@@ -81,11 +81,12 @@ class _Filter:
     def staff(
         self, rows: np.ndarray, allowed: np.ndarray, col_index: np.ndarray | None
     ) -> np.ndarray:
+        """``allowed`` less the staff-forbidden pairs (the same array when none is here)."""
+        hits = [(k, self.by_row[i]) for k, i in enumerate(rows.tolist()) if i in self.by_row]
+        if not hits:
+            return allowed
         out = allowed.copy()
-        for k, i in enumerate(rows.tolist()):
-            cols = self.by_row.get(i)
-            if cols is None:
-                continue
+        for k, cols in hits:
             if col_index is None:
                 out[k, cols] = False
             else:
@@ -138,24 +139,30 @@ def build_candidates(
         for key in ("rule", "staff", "final")
     }
     best = {key: (np.full(n_rows, -np.inf), np.full(n_cols, -np.inf)) for key in ("staff", "final")}
-    col_best_s = np.full((0, n_live), _NEG, dtype=np.float32)
-    col_best_r = np.zeros((0, n_live), dtype=np.int64)
+    col_best_s = np.full((n_live, 0), _NEG, dtype=np.float32)  # a line per mentor
+    col_best_r = np.zeros((n_live, 0), dtype=np.int64)
     for a in range(0, len(live_rows) if n_live else 0, step):
         rows = live_rows[a : a + step]
         block = scorer.score_block(rows, live_cols, keep_features=False)
         total, rule = block.total, block.allowed
         staff = filt.staff(rows, rule, live_cols)
         final = filt.final(total, staff)
+        # Counts and bests per mask; without forbidden pairs or a minimum score the
+        # masks are one array, computed on once.
+        sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for key, mask in (("rule", rule), ("staff", staff), ("final", final)):
-            counts[key][0][rows] = mask.sum(axis=1)
-            counts[key][1][live_cols] += mask.sum(axis=0)
-        for key, mask in (("staff", staff), ("final", final)):
-            masked = np.where(mask, total, _NEG)
-            best[key][0][rows] = masked.max(axis=1, initial=-np.inf)
-            best[key][1][live_cols] = np.maximum(
-                best[key][1][live_cols], masked.max(axis=0, initial=-np.inf)
-            )
+            if id(mask) not in sums:
+                sums[id(mask)] = (mask.sum(axis=1), mask.sum(axis=0))
+            counts[key][0][rows] = sums[id(mask)][0]
+            counts[key][1][live_cols] += sums[id(mask)][1]
         masked = np.where(final, total, _NEG)
+        maxima: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        for key, mask in (("staff", staff), ("final", final)):
+            if id(mask) not in maxima:
+                m = masked if mask is final else np.where(mask, total, _NEG)
+                maxima[id(mask)] = (m.max(axis=1, initial=-np.inf), m.max(axis=0, initial=-np.inf))
+            best[key][0][rows] = maxima[id(mask)][0]
+            best[key][1][live_cols] = np.maximum(best[key][1][live_cols], maxima[id(mask)][1])
         del total, staff, rule
         # Each row's k best columns (the graph), its next `reserve` (kept aside), and
         # the best score after those: the largest score of every pair left out.
@@ -169,25 +176,27 @@ def build_candidates(
             out[1].append(live_cols[idx[keep]])
             out[2].append(vals[keep])
         row_kth[rows] = after
-        # Each column's deep + 1 best rows so far.
+        # Each column's deep + 1 best rows so far (one line per mentor: partitions
+        # along contiguous memory are several times faster than down the columns).
         kr = min(deep + 1, len(rows))
-        idx = np.argpartition(masked, len(rows) - kr, axis=0)[len(rows) - kr :]
-        cand_s = np.vstack([col_best_s, np.take_along_axis(masked, idx, axis=0)])
-        cand_r = np.vstack([col_best_r, rows[idx]])
-        if len(cand_s) > deep + 1:
-            cut = len(cand_s) - (deep + 1)
-            sel = np.argpartition(cand_s, cut, axis=0)[cut:]
-            cand_s = np.take_along_axis(cand_s, sel, axis=0)
-            cand_r = np.take_along_axis(cand_r, sel, axis=0)
+        lines = np.ascontiguousarray(masked.T)
+        idx = np.argpartition(lines, len(rows) - kr, axis=1)[:, len(rows) - kr :]
+        cand_s = np.hstack([col_best_s, np.take_along_axis(lines, idx, axis=1)])
+        cand_r = np.hstack([col_best_r, rows[idx]])
+        del lines
+        if cand_s.shape[1] > deep + 1:
+            cut = cand_s.shape[1] - (deep + 1)
+            sel = np.argpartition(cand_s, cut, axis=1)[:, cut:]
+            cand_s = np.take_along_axis(cand_s, sel, axis=1)
+            cand_r = np.take_along_axis(cand_r, sel, axis=1)
         col_best_s, col_best_r = cand_s, cand_r
         del masked, final
         if progress:
             progress("finding candidates", (a + len(rows)) / max(len(live_rows), 1))
     col_kth = np.full(n_cols, -np.inf)
     if n_live:
-        lines_s = np.ascontiguousarray(col_best_s.T)  # one line per mentor
-        lines_r = col_best_r.T
-        (g_idx, g_val), (r_idx, r_val), after = _split_top(lines_s, k, deep)
+        lines_r = col_best_r
+        (g_idx, g_val), (r_idx, r_val), after = _split_top(col_best_s, k, deep)
         for idx, vals, out in (
             (g_idx, g_val, (rows_out, cols_out, scores_out)),
             (r_idx, r_val, (res_r, res_c, res_s)),
