@@ -43,6 +43,9 @@ __all__ = ["CandidateGraph", "build_candidates", "make_pricer"]
 #: feature block around 100 MB and the scoring near its best speed per pair.
 BLOCK_CELLS = 25_000_000
 _NEG = np.float32(-np.inf)
+#: A pricing round is "cheap" (no line scored again) while the reserve holds at
+#: least one violator per this many rows.
+CHEAP_SHARE = 200
 
 
 @dataclass
@@ -468,13 +471,14 @@ def make_pricer(
         out_s = [graph.reserve_scores[bad]]
         worst = np.zeros(n_rows, dtype=np.int64)
         np.maximum.at(worst, graph.reserve_rows[bad], slack[bad])
-        # Cheap first: while the reserve has violators, or pairs between rows and
-        # columns priced at 0 do (mostly the unmatched and the mentors with room:
-        # such a pair adds a whole pair, violating the dual by the pairs tier), the
-        # LP takes those and no line is scored again; its dual is then still far
-        # from the final one, and the bounds below could not close anyway.
-        cheap = bool(bad.any())
-        if not cheap:
+        # Cheap first: while the reserve has many violators (one in 200 rows), or
+        # pairs between rows and columns priced at 0 do (mostly the unmatched and
+        # the mentors with room: such a pair adds a whole pair, violating the dual
+        # by the pairs tier), the LP takes those and no line is scored again: its
+        # dual is still far from the final one, and the bounds below could not
+        # close anyway. A few reserve violators go along with the rescoring.
+        cheap = int(bad.sum()) >= max(1, len(live[0]) // CHEAP_SHARE)
+        if not bad.any():
             zero_r = live[0][pricing.row_free[live[0]] & (pricing.u[live[0]] == 0)]
             zero_c = live[1][(pricing.caps[live[1]] > 0) & (pricing.v[live[1]] == 0)]
             if 0 < len(zero_r) * len(zero_c) <= 4 * BLOCK_CELLS:
@@ -506,6 +510,8 @@ def make_pricer(
         fresh = ~_member(key, known["keys"])
         r, c, s = r[first][fresh], c[first][fresh], s[first][fresh]
         known["keys"] = _merge(known["keys"], key[fresh])
+        state.setdefault("added", []).append(len(r))
+        state.setdefault("cheap", []).append(bool(cheap))
         if progress:
             progress("certifying", min(0.99, 0.5 + 0.05 * state["rounds"]))
         if len(r) == 0:
