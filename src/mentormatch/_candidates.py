@@ -391,6 +391,7 @@ def make_pricer(
     forbidden: list[tuple[int, int]],
     min_score: float | None,
     progress: Callable[[str, float], None] | None = None,
+    deadline: float | None = None,
 ) -> Callable[[Any], Any]:
     """The pricer that certifies the candidate graph's answer for every pair.
 
@@ -428,6 +429,17 @@ def make_pricer(
         others = live[0] if by_col else live[1]
         step = _block_rows(len(others))
         for a in range(0, len(lines), step):
+            if a and deadline is not None and time.perf_counter() > deadline:
+                # Out of time: the lines not scored keep their bound. Every row may
+                # have a violator in a column not scored; only the rows not scored can.
+                loose = _row_bound(pricing, graph, n_rows)
+                if not by_col:
+                    left = np.zeros(n_rows, dtype=bool)
+                    left[lines[a:]] = True
+                    loose[~left] = 0
+                np.maximum(worst, loose, out=worst)
+                state["stopped_early"] = True
+                break
             ll = lines[a : a + step]
             rr, cc = (others, ll) if by_col else (ll, others)
             block = scorer.score_block(rr, cc, keep_features=False)
