@@ -71,7 +71,7 @@ class CandidateGraph:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
-class _Filter:
+class PairFilter:
     """Staff-forbidden pairs and the minimum score, applied to any block."""
 
     def __init__(self, forbidden: list[tuple[int, int]], min_score: float | None) -> None:
@@ -103,7 +103,7 @@ class _Filter:
         return staff & (total >= self.min_score)
 
 
-def _block_rows(n_cols: int) -> int:
+def block_rows(n_cols: int) -> int:
     return max(16, min(2048, BLOCK_CELLS // max(n_cols, 1)))
 
 
@@ -124,11 +124,11 @@ def build_candidates(
     """
     started = time.perf_counter()
     n_rows, n_cols = scorer.shape
-    filt = _Filter(forbidden, min_score)
+    filt = PairFilter(forbidden, min_score)
     live_rows = np.flatnonzero(scorer.rules_.mentee_eligible)
     live_cols = np.flatnonzero(scorer.rules_.mentor_eligible)
     n_live = len(live_cols)
-    step = _block_rows(n_live)
+    step = block_rows(n_live)
     rows_out: list[np.ndarray] = []
     cols_out: list[np.ndarray] = []
     scores_out: list[np.ndarray] = []
@@ -407,7 +407,7 @@ def make_pricer(
     """
     n_rows, n_cols = scorer.shape
     width = max(n_cols, 1)
-    filt = _Filter(forbidden, min_score)
+    filt = PairFilter(forbidden, min_score)
     # Sorted keys (row * width + col) of the pairs in the graph.
     known = {"keys": np.unique(graph.rows * width + graph.cols)}
     start_depth = int(graph.stats.get("depth", 0))
@@ -427,7 +427,7 @@ def make_pricer(
         worst = np.zeros(n_rows, dtype=np.int64)
         add: list[list[np.ndarray]] = [[], [], []]
         others = live[0] if by_col else live[1]
-        step = _block_rows(len(others))
+        step = block_rows(len(others))
         for a in range(0, len(lines), step):
             if a and deadline is not None and time.perf_counter() > deadline:
                 # Out of time: the lines not scored keep their bound. Every row may

@@ -654,7 +654,7 @@ def _run_candidates(
     report: Reporter,
     stats: dict[str, Any],
 ) -> _Outcome:
-    from ._candidates import build_candidates, make_pricer, pair_features
+    from ._candidates import PairFilter, block_rows, build_candidates, make_pricer, pair_features
     from .solver import solve_pairs
 
     t0 = time.perf_counter()
@@ -699,28 +699,25 @@ def _run_candidates(
     stats["solve_s"] = time.perf_counter() - t0
     stats["solver"] = dict(solved.stats)
     stats["candidate_graph"] = dict(graph.stats)
-    forbidden = set(setup.forbidden)
-    floor = None if min_score is None else np.float32(min_score)
+    filt = PairFilter(setup.forbidden, min_score)
 
     def pair_values(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, dict]:
         return pair_features(scorer, rows, cols)
 
     def free_partner(side: str, idx: np.ndarray, free_other: np.ndarray) -> np.ndarray:
+        """Whether each of ``idx`` has a possible partner among the free others (blockwise)."""
         others = np.flatnonzero(free_other)
         out = np.zeros(len(idx), dtype=bool)
         if len(idx) == 0 or len(others) == 0:
             return out
-        rows_, cols_ = (idx, others) if side == "mentee" else (others, idx)
-        block = scorer.score_block(rows_, cols_, keep_features=False)
-        ok = block.allowed.copy()
-        if floor is not None:
-            ok &= block.total >= floor
-        if forbidden:
-            for a, i in enumerate(rows_.tolist()):
-                for b, j in enumerate(cols_.tolist()):
-                    if (i, j) in forbidden:
-                        ok[a, b] = False
-        return ok.any(axis=1) if side == "mentee" else ok.any(axis=0)
+        step = block_rows(len(others))
+        for a in range(0, len(idx), step):
+            part = idx[a : a + step]
+            rows_, cols_ = (part, others) if side == "mentee" else (others, part)
+            block = scorer.score_block(rows_, cols_, keep_features=False)
+            ok = filt.final(block.total, filt.staff(rows_, block.allowed, cols_))
+            out[a : a + step] = ok.any(axis=1) if side == "mentee" else ok.any(axis=0)
+        return out
 
     return _Outcome(
         solved=solved,

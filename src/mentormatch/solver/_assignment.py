@@ -80,14 +80,7 @@ class Pricing:
 
     def weights(self, rows: np.ndarray, cols: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """Integer weights of pairs; 0 where the pair cannot be made any more."""
-        prio = None
-        if self.row_prio is not None or self.col_prio is not None:
-            prio = np.zeros(len(rows), dtype=np.int64)
-            if self.row_prio is not None:
-                prio += self.row_prio[rows]
-            if self.col_prio is not None:
-                prio += self.col_prio[cols]
-        w = self.scale.weights(scores, prio)
+        w = self.scale.weights(scores, _pair_priority(self.row_prio, self.col_prio, rows, cols))
         ok = self.row_free[rows] & (self.caps[cols] > 0) & (w > 0)
         return np.where(ok, w, 0)
 
@@ -109,6 +102,20 @@ class Pricing:
         w -= self.v[cols][None, :]
         w -= self.lam
         return np.where(ok, w, 0)
+
+
+def _pair_priority(
+    row_prio: np.ndarray | None, col_prio: np.ndarray | None, rows: np.ndarray, cols: np.ndarray
+) -> np.ndarray | None:
+    """Priority people in each pair (0, 1 or 2); ``None`` when nobody has priority."""
+    if row_prio is None and col_prio is None:
+        return None
+    prio = np.zeros(len(rows), dtype=np.int64)
+    if row_prio is not None:
+        prio += row_prio[rows]
+    if col_prio is not None:
+        prio += col_prio[cols]
+    return prio
 
 
 #: ``pricer(pricing) -> (rows, cols, scores, row_bound)`` or ``None`` (nothing to add).
@@ -538,13 +545,7 @@ class _Dense(_Problem):
         return _unique_edges(np.concatenate(rows), np.concatenate(cols), self)
 
     def weights_of(self, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
-        prio = None
-        if self.row_prio is not None or self.col_prio is not None:
-            prio = np.zeros(len(rows), dtype=np.int64)
-            if self.row_prio is not None:
-                prio += self.row_prio[rows]
-            if self.col_prio is not None:
-                prio += self.col_prio[cols]
+        prio = _pair_priority(self.row_prio, self.col_prio, rows, cols)
         return self.scale.weights(self.scores[rows, cols], prio)
 
     def price(
