@@ -151,7 +151,7 @@ def build_candidates(
         staff = filt.staff(rows, rule, live_cols)
         final = filt.final(total, staff)
         # Counts and bests per mask; without forbidden pairs or a minimum score the
-        # masks are one array, computed on once.
+        # masks are one array, whose sums and maxima are computed once.
         sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         for key, mask in (("rule", rule), ("staff", staff), ("final", final)):
             if id(mask) not in sums:
@@ -198,14 +198,13 @@ def build_candidates(
             progress("finding candidates", (a + len(rows)) / max(len(live_rows), 1))
     col_kth = np.full(n_cols, -np.inf)
     if n_live:
-        lines_r = col_best_r
         (g_idx, g_val), (r_idx, r_val), after = _split_top(col_best_s, k, deep)
         for idx, vals, out in (
             (g_idx, g_val, (rows_out, cols_out, scores_out)),
             (r_idx, r_val, (res_r, res_c, res_s)),
         ):
             keep = vals > _NEG
-            out[0].append(np.take_along_axis(lines_r, idx, axis=1)[keep])
+            out[0].append(np.take_along_axis(col_best_r, idx, axis=1)[keep])
             out[1].append(np.broadcast_to(live_cols[:, None], idx.shape)[keep])
             out[2].append(vals[keep])
         col_kth[live_cols] = after  # -inf when nothing is left out
