@@ -209,3 +209,15 @@ def test_candidate_path_time_limit_reports_an_honest_gap() -> None:
         assert stopped.status == "FEASIBLE"
         assert stopped.objective <= dense.objective + 1e-9
         assert stopped.best_bound >= dense.objective - 1e-6  # never below the true optimum
+
+
+@settings(max_examples=8)
+@given(seed=st.integers(0, 10_000), policy=st.sampled_from(POLICIES))
+def test_candidate_path_agrees_with_quality_first(seed: int, policy: str) -> None:
+    from dataclasses import replace
+
+    base = mm.get_policy(policy)
+    quality = replace(base, matching=replace(base.matching, priority="score_first"))
+    apps = mm.datasets.make_cohort(n_mentors=25, n_mentees=30, policy=policy, seed=seed)
+    dense, cand = both_paths(apps, quality, min_score=0.1)
+    assert_agree(dense, cand, apps)
