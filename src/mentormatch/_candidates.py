@@ -144,6 +144,10 @@ def build_candidates(
     best = {key: (np.full(n_rows, -np.inf), np.full(n_cols, -np.inf)) for key in ("staff", "final")}
     col_best_s = np.full((n_live, 0), _NEG, dtype=np.float32)  # a line per mentor
     col_best_r = np.zeros((n_live, 0), dtype=np.int64)
+    pool_s: list[np.ndarray] = []
+    pool_r: list[np.ndarray] = []
+    # Rows pooled before a merge: 8 lists deep, within about 1 GB of float32.
+    pool_depth = max(deep + 1, min(8 * (deep + 1), 250_000_000 // max(n_live, 1)))
     for a in range(0, len(live_rows) if n_live else 0, step):
         rows = live_rows[a : a + step]
         block = scorer.score_block(rows, live_cols, keep_features=False)
@@ -181,18 +185,13 @@ def build_candidates(
         row_kth[rows] = after
         # Each column's deep + 1 best rows so far (one line per mentor: partitions
         # along contiguous memory are several times faster than down the columns).
-        kr = min(deep + 1, len(rows))
-        lines = np.ascontiguousarray(masked.T)
-        idx = np.argpartition(lines, len(rows) - kr, axis=1)[:, len(rows) - kr :]
-        cand_s = np.hstack([col_best_s, np.take_along_axis(lines, idx, axis=1)])
-        cand_r = np.hstack([col_best_r, rows[idx]])
-        del lines
-        if cand_s.shape[1] > deep + 1:
-            cut = cand_s.shape[1] - (deep + 1)
-            sel = np.argpartition(cand_s, cut, axis=1)[:, cut:]
-            cand_s = np.take_along_axis(cand_s, sel, axis=1)
-            cand_r = np.take_along_axis(cand_r, sel, axis=1)
-        col_best_s, col_best_r = cand_s, cand_r
+        # Blocks are pooled until they are several times deeper than the lists, so
+        # that merging into the lists costs a fraction of the scan, not another one.
+        pool_s.append(np.ascontiguousarray(masked.T))
+        pool_r.append(rows)
+        if sum(len(r) for r in pool_r) >= pool_depth or a + step >= len(live_rows):
+            col_best_s, col_best_r = _merge_columns(col_best_s, col_best_r, pool_s, pool_r, deep)
+            pool_s, pool_r = [], []
         del masked, final
         if progress:
             progress("finding candidates", (a + len(rows)) / max(len(live_rows), 1))
@@ -243,6 +242,34 @@ def build_candidates(
     graph.stats["block_rows"] = step
     graph.stats["depth"] = deep
     return graph
+
+
+def _merge_columns(
+    best_s: np.ndarray,
+    best_r: np.ndarray,
+    pool_s: list[np.ndarray],
+    pool_r: list[np.ndarray],
+    deep: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's ``deep + 1`` best of its list and the pooled blocks (a line per column)."""
+    lines = np.hstack(pool_s) if len(pool_s) > 1 else pool_s[0]
+    rows = np.concatenate(pool_r)
+    width = lines.shape[1]
+    kr = min(deep + 1, width)
+    if kr < width:
+        idx = np.argpartition(lines, width - kr, axis=1)[:, width - kr :]
+        vals = np.take_along_axis(lines, idx, axis=1)
+    else:
+        idx = np.broadcast_to(np.arange(width), lines.shape)
+        vals = lines
+    cand_s = np.hstack([best_s, vals])
+    cand_r = np.hstack([best_r, rows[idx]])
+    if cand_s.shape[1] > deep + 1:
+        cut = cand_s.shape[1] - (deep + 1)
+        sel = np.argpartition(cand_s, cut, axis=1)[:, cut:]
+        cand_s = np.take_along_axis(cand_s, sel, axis=1)
+        cand_r = np.take_along_axis(cand_r, sel, axis=1)
+    return cand_s, cand_r
 
 
 def _split_top(
