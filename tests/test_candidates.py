@@ -209,6 +209,11 @@ def test_candidate_path_time_limit_reports_an_honest_gap() -> None:
         assert stopped.status == "FEASIBLE"
         assert stopped.objective <= dense.objective + 1e-9
         assert stopped.best_bound >= dense.objective - 1e-6  # never below the true optimum
+        # The pairs tier bounds how many more pairs the optimum can have, and the
+        # score bound follows from it (each pair scores at most 1).
+        extra = stopped.stats["solver"]["gap_pairs"]
+        assert len(dense.pairs) - len(stopped.pairs) <= extra
+        assert stopped.best_bound <= len(stopped.pairs) + extra + 1e-6
 
 
 @settings(max_examples=8)

@@ -181,10 +181,14 @@ class MatchResult:
                 + ", ".join(f"{k} {v}" for k, v in reasons.items())
                 + f"; mean score {self.pairs['score'].mean():.3f}."
             )
+        extra = int(self.stats.get("solver", {}).get("gap_pairs", 0) or 0)
+        more = (
+            f"; up to {extra} more pair{'s' if extra != 1 else ''} may be possible" if extra else ""
+        )
         proof = (
             "proven optimal"
             if self.is_optimal
-            else f"time limit reached, not proven optimal (gap at most {self.gap:.4f})"
+            else f"time limit reached, not proven optimal (gap at most {self.gap:.4f}{more})"
         )
         lines.append(
             f"Status {self.status} ({proof}); total score {self.objective:.4f}, "

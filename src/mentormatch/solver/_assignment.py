@@ -766,6 +766,20 @@ def _finish(
     unit = scale.tier_priority if scale.priority == "score_first" else 1
     gap = 0.0 if proven else gap_w / unit * scale.resolution
     best_bound = objective + gap * scale.sign
+    if not proven and scale.priority == "pairs_first" and scale.tier_pairs > 0:
+        # Pairs first: any solution has at most gap_w // C more pairs than this one
+        # (C exceeds every total of the tiers below). With none, the gap above bounds
+        # the score; with some, the most the extra pairs can add does.
+        extra = gap_w // scale.tier_pairs
+        stats["gap_pairs"] = int(extra)
+        if extra > 0 and scale.sign > 0:
+            top = (scale.s_max + 0.5) * scale.resolution  # at least every score listed
+            forced_score = 0.0
+            if forced:
+                fr, fc = np.array(forced, dtype=np.int64).T
+                forced_score = float(np.sum(score_of(fr, fc), dtype=np.float64))
+            free = len(pairs) - len(forced)
+            best_bound = max(objective, forced_score + (free + extra) * top)
     stats["resolution"] = scale.resolution
     stats["objective_int"] = total_w
     stats["bound_int"] = bound_w
