@@ -1065,14 +1065,19 @@ def solve_pairs(
         if col_prio_i is not None:
             prio += col_prio_i[c]
     w = scale.weights(s, prio)
-    found_scores: dict[int, float] = {}
+    # Pairs the pricer brought (keys and scores, as arrays): looked up by binary search.
+    found_keys: list[np.ndarray] = []
+    found_scores: list[np.ndarray] = []
 
     def score_of(rr: np.ndarray, cc: np.ndarray) -> np.ndarray:
         keys = rr * max(n_cols, 1) + cc
         out = score_lookup.reindex(keys).to_numpy(dtype=np.float64, copy=True)
         missing = np.isnan(out)
         if missing.any():
-            out[missing] = [found_scores[int(kk)] for kk in keys[missing]]
+            all_keys = np.concatenate(found_keys)
+            order = np.argsort(all_keys, kind="stable")
+            pos = np.searchsorted(all_keys[order], keys[missing])
+            out[missing] = np.concatenate(found_scores)[order][pos]
         return out
 
     wrapped = None
@@ -1082,8 +1087,8 @@ def solve_pairs(
             res = pricer(pricing)
             if res is not None:
                 er, ec, es = (np.asarray(a) for a in res[:3])
-                for kk, vv in zip((er * max(n_cols, 1) + ec).tolist(), es.tolist(), strict=True):
-                    found_scores[kk] = vv
+                found_keys.append(er.astype(np.int64) * max(n_cols, 1) + ec.astype(np.int64))
+                found_scores.append(es.astype(np.float64))
             return res
 
     if limit <= 0:
