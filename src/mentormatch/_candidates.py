@@ -37,6 +37,9 @@ from typing import Any
 
 import numpy as np
 
+from ._topk import ColumnHeaps, above_threshold, pairs_above, select_rows
+from .scoring._fused import BlockStats, FusedBlocks, threads
+
 __all__ = ["CandidateGraph", "build_candidates", "make_pricer"]
 
 #: Target cells per scoring block (rows x all mentors): ~25 M keeps every
@@ -107,6 +110,48 @@ def block_rows(n_cols: int) -> int:
     return max(16, min(2048, BLOCK_CELLS // max(n_cols, 1)))
 
 
+class BlockSource:
+    """Masked totals and counts of any block: the fused kernel for the built-in
+    features (:class:`~mentormatch.scoring._fused.FusedBlocks`), else
+    :meth:`PairScorer.score_block` with the filter applied in numpy. Both give
+    the same :class:`~mentormatch.scoring._fused.BlockStats`, bit for bit."""
+
+    def __init__(
+        self, scorer: Any, forbidden: list[tuple[int, int]], min_score: float | None
+    ) -> None:
+        self.scorer = scorer
+        self.filt = PairFilter(forbidden, min_score)
+        self.fused = FusedBlocks.from_scorer(scorer, forbidden, min_score)
+
+    def block(self, rows: np.ndarray, cols: np.ndarray) -> BlockStats:
+        if self.fused is not None:
+            return self.fused.block(rows, cols)
+        return self.numpy_block(rows, cols)
+
+    def numpy_block(self, rows: np.ndarray, cols: np.ndarray) -> BlockStats:
+        """The same statistics from :meth:`PairScorer.score_block` (any extractor)."""
+        block = self.scorer.score_block(rows, cols, keep_features=False)
+        total, rule = block.total, block.allowed
+        staff = self.filt.staff(rows, rule, cols)
+        final = self.filt.final(total, staff)
+        masked = np.where(final, total, _NEG)
+        staff_masked = masked if staff is final else np.where(staff, total, _NEG)
+        sums = {id(m): (m.sum(axis=1), m.sum(axis=0)) for m in (rule, staff, final)}
+        return BlockStats(
+            masked=masked,
+            row_rule=sums[id(rule)][0],
+            row_staff=sums[id(staff)][0],
+            row_final=sums[id(final)][0],
+            row_best_staff=staff_masked.max(axis=1, initial=-np.inf).astype(np.float64),
+            row_best_final=masked.max(axis=1, initial=-np.inf).astype(np.float64),
+            col_rule=sums[id(rule)][1],
+            col_staff=sums[id(staff)][1],
+            col_final=sums[id(final)][1],
+            col_best_staff=staff_masked.max(axis=0, initial=-np.inf).astype(np.float64),
+            col_best_final=masked.max(axis=0, initial=-np.inf).astype(np.float64),
+        )
+
+
 def build_candidates(
     scorer: Any,
     *,
@@ -116,6 +161,7 @@ def build_candidates(
     min_score: float | None,
     forced: list[tuple[int, int]],
     progress: Callable[[str, float], None] | None = None,
+    source: BlockSource | None = None,
 ) -> CandidateGraph:
     """One blockwise pass: top-k per row and column, the reserve, bounds and counts.
 
@@ -124,89 +170,80 @@ def build_candidates(
     """
     started = time.perf_counter()
     n_rows, n_cols = scorer.shape
-    filt = PairFilter(forbidden, min_score)
+    if source is None:
+        source = BlockSource(scorer, forbidden, min_score)
     live_rows = np.flatnonzero(scorer.rules_.mentee_eligible)
     live_cols = np.flatnonzero(scorer.rules_.mentor_eligible)
     n_live = len(live_cols)
     step = block_rows(n_live)
+    deep = k + reserve  # pairs kept per row and column (graph, then reserve)
     rows_out: list[np.ndarray] = []
     cols_out: list[np.ndarray] = []
     scores_out: list[np.ndarray] = []
     res_r: list[np.ndarray] = []
     res_c: list[np.ndarray] = []
     res_s: list[np.ndarray] = []
-    deep = k + reserve  # pairs kept per row and column (graph, then reserve)
     row_kth = np.full(n_rows, -np.inf)
     counts = {
         key: (np.zeros(n_rows, np.int64), np.zeros(n_cols, np.int64))
         for key in ("rule", "staff", "final")
     }
     best = {key: (np.full(n_rows, -np.inf), np.full(n_cols, -np.inf)) for key in ("staff", "final")}
-    col_best_s = np.full((n_live, 0), _NEG, dtype=np.float32)  # a line per mentor
-    col_best_r = np.zeros((n_live, 0), dtype=np.int64)
-    pool_s: list[np.ndarray] = []
-    pool_r: list[np.ndarray] = []
-    # Rows pooled before a merge: 8 lists deep, within about 1 GB of float32.
-    pool_depth = max(deep + 1, min(8 * (deep + 1), 250_000_000 // max(n_live, 1)))
+    # Each column's deep + 1 best rows so far, in a heap per mentor.
+    heaps = ColumnHeaps(n_live, deep + 1, threads())
     for a in range(0, len(live_rows) if n_live else 0, step):
         rows = live_rows[a : a + step]
-        block = scorer.score_block(rows, live_cols, keep_features=False)
-        total, rule = block.total, block.allowed
-        staff = filt.staff(rows, rule, live_cols)
-        final = filt.final(total, staff)
-        # Counts and bests per mask; without forbidden pairs or a minimum score the
-        # masks are one array, whose sums and maxima are computed once.
-        sums: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        for key, mask in (("rule", rule), ("staff", staff), ("final", final)):
-            if id(mask) not in sums:
-                sums[id(mask)] = (mask.sum(axis=1), mask.sum(axis=0))
-            counts[key][0][rows] = sums[id(mask)][0]
-            counts[key][1][live_cols] += sums[id(mask)][1]
-        masked = np.where(final, total, _NEG)
-        maxima: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-        for key, mask in (("staff", staff), ("final", final)):
-            if id(mask) not in maxima:
-                m = masked if mask is final else np.where(mask, total, _NEG)
-                maxima[id(mask)] = (m.max(axis=1, initial=-np.inf), m.max(axis=0, initial=-np.inf))
-            best[key][0][rows] = maxima[id(mask)][0]
-            best[key][1][live_cols] = np.maximum(best[key][1][live_cols], maxima[id(mask)][1])
-        del total, staff, rule
+        st = source.block(rows, live_cols)
+        for key in ("rule", "staff", "final"):
+            counts[key][0][rows] = getattr(st, f"row_{key}")
+            counts[key][1][live_cols] += getattr(st, f"col_{key}")
+        for key in ("staff", "final"):
+            best[key][0][rows] = getattr(st, f"row_best_{key}")
+            best[key][1][live_cols] = np.maximum(
+                best[key][1][live_cols], getattr(st, f"col_best_{key}")
+            )
         # Each row's k best columns (the graph), its next `reserve` (kept aside), and
         # the best score after those: the largest score of every pair left out.
-        (g_idx, g_val), (r_idx, r_val), after = _split_top(masked, k, deep)
-        for idx, vals, out in (
-            (g_idx, g_val, (rows_out, cols_out, scores_out)),
-            (r_idx, r_val, (res_r, res_c, res_s)),
-        ):
-            keep = vals > _NEG
-            out[0].append(np.broadcast_to(rows[:, None], idx.shape)[keep])
-            out[1].append(live_cols[idx[keep]])
-            out[2].append(vals[keep])
-        row_kth[rows] = after
-        # Each column's deep + 1 best rows so far (one line per mentor: partitions
-        # along contiguous memory are several times faster than down the columns).
-        # Blocks are pooled until they are several times deeper than the lists, so
-        # that merging into the lists costs a fraction of the scan, not another one.
-        pool_s.append(np.ascontiguousarray(masked.T))
-        pool_r.append(rows)
-        if sum(len(r) for r in pool_r) >= pool_depth or a + step >= len(live_rows):
-            col_best_s, col_best_r = _merge_columns(col_best_s, col_best_r, pool_s, pool_r, deep)
-            pool_s, pool_r = [], []
-        del masked, final
+        idx, vals = select_rows(st.masked, deep + 1)
+        _collect(
+            rows[:, None],
+            live_cols,
+            idx,
+            vals,
+            k,
+            deep,
+            rows_out,
+            cols_out,
+            scores_out,
+            res_r,
+            res_c,
+            res_s,
+            by_col=False,
+        )
+        row_kth[rows] = vals[:, deep]
+        heaps.push(st.masked, rows)
+        del st
         if progress:
             progress("finding candidates", (a + len(rows)) / max(len(live_rows), 1))
     col_kth = np.full(n_cols, -np.inf)
     if n_live:
-        (g_idx, g_val), (r_idx, r_val), after = _split_top(col_best_s, k, deep)
-        for idx, vals, out in (
-            (g_idx, g_val, (rows_out, cols_out, scores_out)),
-            (r_idx, r_val, (res_r, res_c, res_s)),
-        ):
-            keep = vals > _NEG
-            out[0].append(np.take_along_axis(col_best_r, idx, axis=1)[keep])
-            out[1].append(np.broadcast_to(live_cols[:, None], idx.shape)[keep])
-            out[2].append(vals[keep])
-        col_kth[live_cols] = after  # -inf when nothing is left out
+        col_rows, col_vals = heaps.sorted()
+        _collect(
+            col_rows,
+            live_cols,
+            None,
+            col_vals,
+            k,
+            deep,
+            rows_out,
+            cols_out,
+            scores_out,
+            res_r,
+            res_c,
+            res_s,
+            by_col=True,
+        )
+        col_kth[live_cols] = col_vals[:, deep]  # -inf when nothing is left out
     rows_all = np.concatenate(rows_out) if rows_out else np.empty(0, np.int64)
     cols_all = np.concatenate(cols_out) if cols_out else np.empty(0, np.int64)
     scores_all = np.concatenate(scores_out) if scores_out else np.empty(0, np.float32)
@@ -241,62 +278,45 @@ def build_candidates(
     graph.stats["candidate_pairs"] = len(graph.rows)
     graph.stats["block_rows"] = step
     graph.stats["depth"] = deep
+    graph.stats["fused"] = source.fused is not None
     return graph
 
 
-def _merge_columns(
-    best_s: np.ndarray,
-    best_r: np.ndarray,
-    pool_s: list[np.ndarray],
-    pool_r: list[np.ndarray],
+def _collect(
+    rows: np.ndarray,
+    live_cols: np.ndarray,
+    idx: np.ndarray | None,
+    vals: np.ndarray,
+    k: int,
     deep: int,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each column's ``deep + 1`` best of its list and the pooled blocks (a line per column)."""
-    lines = np.hstack(pool_s) if len(pool_s) > 1 else pool_s[0]
-    rows = np.concatenate(pool_r)
-    width = lines.shape[1]
-    kr = min(deep + 1, width)
-    if kr < width:
-        idx = np.argpartition(lines, width - kr, axis=1)[:, width - kr :]
-        vals = np.take_along_axis(lines, idx, axis=1)
-    else:
-        idx = np.broadcast_to(np.arange(width), lines.shape)
-        vals = lines
-    cand_s = np.hstack([best_s, vals])
-    cand_r = np.hstack([best_r, rows[idx]])
-    if cand_s.shape[1] > deep + 1:
-        cut = cand_s.shape[1] - (deep + 1)
-        sel = np.argpartition(cand_s, cut, axis=1)[:, cut:]
-        cand_s = np.take_along_axis(cand_s, sel, axis=1)
-        cand_r = np.take_along_axis(cand_r, sel, axis=1)
-    return cand_s, cand_r
+    rows_out: list[np.ndarray],
+    cols_out: list[np.ndarray],
+    scores_out: list[np.ndarray],
+    res_r: list[np.ndarray],
+    res_c: list[np.ndarray],
+    res_s: list[np.ndarray],
+    *,
+    by_col: bool,
+) -> None:
+    """File each line's best ``k`` in the graph and its next ``deep - k`` in the reserve.
 
-
-def _split_top(
-    masked: np.ndarray, k: int, deep: int
-) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray], np.ndarray]:
-    """Per row of ``masked``: the ``k`` best entries, the next ``deep - k``, and the
-    best value after those (``-inf`` when nothing is left).
-
-    Two partial partitions, no sort: entries left out are at most the value
-    returned, which is all the bounds need (ties are split arbitrarily but
-    deterministically).
+    Rows: ``rows`` is a column of mentee positions and ``idx`` the positions in
+    ``live_cols``. Columns (``by_col``): ``rows`` holds the mentee positions of
+    each mentor's list, one line per live column.
     """
-    n, m = masked.shape
-    kk = min(deep + 1, m)
-    idx = np.argpartition(masked, m - kk, axis=1)[:, m - kk :]
-    vals = np.take_along_axis(masked, idx, axis=1)
-    after = np.full(n, -np.inf)
-    if kk > deep:  # the first is the (deep + 1)-th best: every other entry is at least it
-        after = vals[:, 0].astype(np.float64)
-        idx, vals = idx[:, 1:], vals[:, 1:]
-    d = idx.shape[1]
-    kg = min(k, d)
-    if 0 < kg < d:
-        part = np.argpartition(vals, d - kg, axis=1)
-        idx = np.take_along_axis(idx, part, axis=1)
-        vals = np.take_along_axis(vals, part, axis=1)
-    return (idx[:, d - kg :], vals[:, d - kg :]), (idx[:, : d - kg], vals[:, : d - kg]), after
+    for lo, hi, out in ((0, k, (rows_out, cols_out, scores_out)), (k, deep, (res_r, res_c, res_s))):
+        v = vals[:, lo:hi]
+        keep = v > _NEG
+        if by_col:
+            r = rows[:, lo:hi][keep]
+            c = np.broadcast_to(live_cols[:, None], v.shape)[keep]
+        else:
+            assert idx is not None
+            r = np.broadcast_to(rows, v.shape)[keep]
+            c = live_cols[idx[:, lo:hi][keep]]
+        out[0].append(r)
+        out[1].append(c)
+        out[2].append(v[keep])
 
 
 def _pair_scores(
@@ -350,40 +370,72 @@ def _dominated(
     return hit
 
 
+def _offsets(
+    pricing: Any, rows: np.ndarray, cols: np.ndarray
+) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The pair (i, j) can have positive slack only if ``q > R_i + C_j - 1/2``,
+    ``q = sign * score / resolution``: ``(sign / resolution, R, C, row_ok, col_ok)``.
+
+    pairs_first: ``W = T + (rint(q) - s_min + 1) + P p`` with ``p = p_i + p_j``,
+    so slack > 0 iff ``rint(q) > (u_i + lam - T + s_min - 1 - P p_i) + (v_j - P p_j)``;
+    score_first: ``W = Q rint(q) + p``, iff ``rint(q) > (u_i + lam - p_i) / Q + (v_j - p_j) / Q``.
+    """
+    scale = pricing.scale
+    lam = int(pricing.lam)
+    u = pricing.u[rows].astype(np.int64)
+    v = pricing.v[cols].astype(np.int64)
+    rp: np.ndarray | int = 0
+    cp: np.ndarray | int = 0
+    if scale.has_priority:
+        if pricing.row_prio is not None:
+            rp = pricing.row_prio[rows].astype(np.int64)
+        if pricing.col_prio is not None:
+            cp = pricing.col_prio[cols].astype(np.int64)
+    if scale.priority == "pairs_first":
+        tier = int(scale.tier_priority)
+        row_off = (u + (lam - int(scale.tier_pairs) + int(scale.s_min) - 1) - tier * rp).astype(
+            np.float64
+        )
+        col_off = (v - tier * cp).astype(np.float64)
+    else:
+        q = float(scale.tier_priority)
+        row_off = (u + lam - rp) / q
+        col_off = (v - cp) / q
+    return (
+        scale.sign / scale.resolution,
+        np.broadcast_to(row_off, len(rows)),
+        np.broadcast_to(col_off, len(cols)),
+        pricing.row_free[rows],
+        pricing.caps[cols] > 0,
+    )
+
+
 def _violators(
     pricing: Any,
     rows: np.ndarray,
     cols: np.ndarray,
-    total: np.ndarray,
-    final: np.ndarray,
+    masked: np.ndarray,
     by_col: bool,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The block's pairs with positive slack (the largest ``per_row`` of each row, or
     of each column when ``by_col``) and each row's largest slack.
 
+    ``masked`` holds the scores, ``-inf`` where no pair can be made. A compiled
+    prefilter (:func:`~mentormatch._topk.above_threshold`) finds the few pairs
+    whose slack may be positive; their exact integer slack is computed here.
     The largest slack per row is the bound the solver needs if it stops here;
     it covers every violation of the row when the block holds every pair that
     may violate (all the row's columns, or all the flagged columns).
     """
-    out: list[list[np.ndarray]] = [[], [], [], []]
+    q_scale, row_off, col_off, row_ok, col_ok = _offsets(pricing, rows, cols)
+    hit_r, hit_c = above_threshold(masked, q_scale, row_off, col_off, row_ok, col_ok)
+    r, c = rows[hit_r], cols[hit_c]
+    sc = masked[hit_r, hit_c]
+    sl = pricing.slack(r, c, sc)
     worst = np.zeros(len(rows), dtype=np.int64)
-    n_cols = len(cols)
-    step = max(1, 2_000_000 // max(n_cols, 1))
-    for a in range(0, len(rows), step):
-        rr = rows[a : a + step]
-        t = total[a : a + step]
-        slack = pricing.slack_block(rr, cols, t)
-        slack[~final[a : a + step]] = 0
-        worst[a : a + step] = np.maximum(slack.max(axis=1, initial=0), 0)
-        hit_r, hit_c = np.nonzero(slack > 0)
-        out[0].append(rr[hit_r])
-        out[1].append(cols[hit_c])
-        out[2].append(t[hit_r, hit_c])
-        out[3].append(slack[hit_r, hit_c])
-    if not out[0]:
-        e = np.empty(0, np.int64)
-        return e, e, np.empty(0, np.float32), worst
-    r, c, sc, sl = (np.concatenate(x) for x in out)
+    np.maximum.at(worst, hit_r, np.maximum(sl, 0))
+    pos = sl > 0
+    r, c, sc, sl = r[pos], c[pos], sc[pos], sl[pos]
     owner = c if by_col else r
     order = np.lexsort((-sl, owner))
     owner = owner[order]
@@ -404,7 +456,9 @@ def _deepen(
     left out) and its new depth.
     """
     d = int(np.minimum(np.maximum(4 * depth, 64), n_other).max()) if len(depth) else 0
-    (idx, vals), _, after = _split_top(masked, d, d)
+    idx, vals = select_rows(masked, d + 1)
+    after = vals[:, d].astype(np.float64)
+    idx, vals = idx[:, :d], vals[:, :d]
     keep = vals > _NEG
     line = np.broadcast_to(np.arange(len(depth))[:, None], keep.shape)[keep]
     return line, idx[keep], vals[keep], after, np.full(len(depth), d, dtype=np.int64)
@@ -418,6 +472,7 @@ def make_pricer(
     min_score: float | None,
     progress: Callable[[str, float], None] | None = None,
     deadline: float | None = None,
+    source: BlockSource | None = None,
 ) -> Callable[[Any], Any]:
     """The pricer that certifies the candidate graph's answer for every pair.
 
@@ -433,7 +488,8 @@ def make_pricer(
     """
     n_rows, n_cols = scorer.shape
     width = max(n_cols, 1)
-    filt = PairFilter(forbidden, min_score)
+    if source is None:
+        source = BlockSource(scorer, forbidden, min_score)
     # Sorted keys (row * width + col) of the pairs in the graph.
     known = {"keys": np.unique(graph.rows * width + graph.cols)}
     start_depth = int(graph.stats.get("depth", 0))
@@ -468,13 +524,11 @@ def make_pricer(
                 break
             ll = lines[a : a + step]
             rr, cc = (others, ll) if by_col else (ll, others)
-            block = scorer.score_block(rr, cc, keep_features=False)
-            final = filt.final(block.total, filt.staff(rr, block.allowed, cc))
-            vr, vc, vs, w = _violators(pricing, rr, cc, block.total, final, by_col)
+            masked = source.block(rr, cc).masked
+            vr, vc, vs, w = _violators(pricing, rr, cc, masked, by_col)
             for acc, arr in zip(found, (vr, vc, vs), strict=True):
                 acc.append(arr)
             np.maximum.at(worst, rr, w)
-            masked = np.where(final, block.total, _NEG)
             if by_col:
                 masked = np.ascontiguousarray(masked.T)
             side = 1 if by_col else 0
@@ -499,16 +553,33 @@ def make_pricer(
         )
         return [np.concatenate(x) for x in found], worst
 
+    all_rows = np.arange(n_rows)
+    all_cols = np.arange(n_cols)
+
     def pricer(pricing: Any) -> Any:
         state["rounds"] += 1
-        # The reserve: listed with their scores, priced exactly.
-        slack = pricing.slack(graph.reserve_rows, graph.reserve_cols, graph.reserve_scores)
+        # The reserve: listed with their scores, priced exactly (a compiled
+        # prefilter, then the exact slack of the few pairs it lets through).
+        maybe = np.flatnonzero(
+            pairs_above(
+                graph.reserve_rows,
+                graph.reserve_cols,
+                graph.reserve_scores,
+                *_offsets(pricing, all_rows, all_cols),
+            )
+        )
+        rr, rc, rs = (
+            graph.reserve_rows[maybe],
+            graph.reserve_cols[maybe],
+            graph.reserve_scores[maybe],
+        )
+        slack = pricing.slack(rr, rc, rs)
         bad = slack > 0
-        out_r = [graph.reserve_rows[bad]]
-        out_c = [graph.reserve_cols[bad]]
-        out_s = [graph.reserve_scores[bad]]
+        out_r = [rr[bad]]
+        out_c = [rc[bad]]
+        out_s = [rs[bad]]
         worst = np.zeros(n_rows, dtype=np.int64)
-        np.maximum.at(worst, graph.reserve_rows[bad], slack[bad])
+        np.maximum.at(worst, rr[bad], slack[bad])
         # Cheap first: while the reserve has many violators (one in 200 rows), or
         # pairs between rows and columns priced at 0 do (mostly the unmatched and
         # the mentors with room: such a pair adds a whole pair, violating the dual
@@ -520,9 +591,8 @@ def make_pricer(
             zero_r = live[0][pricing.row_free[live[0]] & (pricing.u[live[0]] == 0)]
             zero_c = live[1][(pricing.caps[live[1]] > 0) & (pricing.v[live[1]] == 0)]
             if 0 < len(zero_r) * len(zero_c) <= 4 * BLOCK_CELLS:
-                block = scorer.score_block(zero_r, zero_c, keep_features=False)
-                final = filt.final(block.total, filt.staff(zero_r, block.allowed, zero_c))
-                vr, vc, vs, _ = _violators(pricing, zero_r, zero_c, block.total, final, False)
+                masked = source.block(zero_r, zero_c).masked
+                vr, vc, vs, _ = _violators(pricing, zero_r, zero_c, masked, False)
                 state["rescored_pairs"] += len(zero_r) * len(zero_c)
                 cheap = len(vr) > 0
                 out_r.append(vr)

@@ -658,10 +658,11 @@ def _run_candidates(
     report: Reporter,
     stats: dict[str, Any],
 ) -> _Outcome:
-    from ._candidates import PairFilter, block_rows, build_candidates, make_pricer, pair_features
+    from ._candidates import BlockSource, block_rows, build_candidates, make_pricer, pair_features
     from .solver import solve_pairs
 
     t0 = time.perf_counter()
+    source = BlockSource(scorer, setup.forbidden, min_score)
     graph = build_candidates(
         scorer,
         k=CANDIDATES_K,
@@ -670,6 +671,7 @@ def _run_candidates(
         min_score=min_score,
         forced=setup.forced,
         progress=report.sub(0.05, 0.8),
+        source=source,
     )
     stats["candidates_s"] = time.perf_counter() - t0
     remaining = time_limit  # the optimizer's, as on the dense path: the scan is not limited
@@ -680,6 +682,7 @@ def _run_candidates(
         min_score=min_score,
         progress=report.sub(0.8, 0.95),
         deadline=None if remaining is None else time.perf_counter() + remaining,
+        source=source,
     )
     report("solving and certifying", 0.8)
     t0 = time.perf_counter()
@@ -703,7 +706,6 @@ def _run_candidates(
     stats["solve_s"] = time.perf_counter() - t0
     stats["solver"] = dict(solved.stats)
     stats["candidate_graph"] = dict(graph.stats)
-    filt = PairFilter(setup.forbidden, min_score)
 
     def pair_values(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, dict]:
         return pair_features(scorer, rows, cols)
@@ -718,8 +720,7 @@ def _run_candidates(
         for a in range(0, len(idx), step):
             part = idx[a : a + step]
             rows_, cols_ = (part, others) if side == "mentee" else (others, part)
-            block = scorer.score_block(rows_, cols_, keep_features=False)
-            ok = filt.final(block.total, filt.staff(rows_, block.allowed, cols_))
+            ok = source.block(rows_, cols_).masked > -np.inf
             out[a : a + step] = ok.any(axis=1) if side == "mentee" else ok.any(axis=0)
         return out
 

@@ -1,0 +1,258 @@
+"""Compiled selection for the candidate path: each row's best entries, each
+column's best rows kept in heaps across blocks.
+
+Both read a block of masked totals (``-inf`` where no pair can be made) once.
+numba is imported and the kernels compiled on first use, not on import.
+
+* :func:`select_rows`: per row, the ``depth`` largest entries in decreasing
+  order (ties by column position), found with a histogram of the values in
+  [0, 1] and a sort of the few entries in the top bins, not a partition of
+  the whole row.
+* :class:`ColumnHeaps`: per column a min-heap of the ``depth`` best entries
+  seen so far; a block's entry enters only if it beats the heap's root, so
+  after the first blocks almost every entry costs one comparison.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["ColumnHeaps", "above_threshold", "pairs_above", "select_rows"]
+
+_BINS = 4096
+_KERNELS: dict[str, Any] = {}
+
+
+def _kernels() -> dict[str, Any]:
+    if _KERNELS:
+        return _KERNELS
+    import numba as nb
+
+    @nb.njit(parallel=True, cache=True, nogil=True)
+    def select(masked, depth, out_idx, out_val):
+        nr, m = masked.shape
+        nbins = _BINS
+        for i in nb.prange(nr):
+            row = masked[i]
+            hist = np.zeros(nbins + 1, dtype=np.int64)
+            finite = 0
+            for j in range(m):
+                v = row[j]
+                if v > -np.inf:
+                    b = int(v * nbins)
+                    if b < 0:
+                        b = 0
+                    elif b > nbins:
+                        b = nbins
+                    hist[b] += 1
+                    finite += 1
+            want = min(depth, finite)
+            if want == 0:
+                continue
+            # The lowest bin whose entries, with those of every bin above, reach `want`.
+            cut = nbins
+            seen = hist[nbins]
+            while seen < want:
+                cut -= 1
+                seen += hist[cut]
+            idx = np.empty(seen, dtype=np.int64)
+            val = np.empty(seen, dtype=np.float32)
+            c = 0
+            for j in range(m):
+                v = row[j]
+                if v > -np.inf:
+                    b = int(v * nbins)
+                    if b < 0:
+                        b = 0
+                    elif b > nbins:
+                        b = nbins
+                    if b >= cut:
+                        idx[c] = j
+                        val[c] = v
+                        c += 1
+            order = np.argsort(-val, kind="mergesort")  # stable: ties by column
+            for t in range(want):
+                out_idx[i, t] = idx[order[t]]
+                out_val[i, t] = val[order[t]]
+
+    @nb.njit(parallel=True, cache=True, nogil=True)
+    def push(masked, rows, n_chunks, root, heap_val, heap_row):
+        nr, m = masked.shape
+        depth = heap_val.shape[1]
+        step = (m + n_chunks - 1) // n_chunks
+        for ch in nb.prange(n_chunks):
+            lo = ch * step
+            hi = min(m, lo + step)
+            for i in range(nr):
+                r = rows[i]
+                line = masked[i]
+                for j in range(lo, hi):
+                    v = line[j]
+                    if v > root[j]:
+                        hv = heap_val[j]
+                        hr = heap_row[j]
+                        # Replace the root (the smallest kept) and sift down.
+                        pos = 0
+                        while True:
+                            left = 2 * pos + 1
+                            if left >= depth:
+                                break
+                            child = left
+                            right = left + 1
+                            if right < depth and hv[right] < hv[left]:
+                                child = right
+                            if hv[child] >= v:
+                                break
+                            hv[pos] = hv[child]
+                            hr[pos] = hr[child]
+                            pos = child
+                        hv[pos] = v
+                        hr[pos] = r
+                        root[j] = hv[0]
+
+    @nb.njit(parallel=True, cache=True, nogil=True)
+    def above(masked, q_scale, row_off, col_off, row_ok, col_ok, counts, out_cols, fill):
+        nr, m = masked.shape
+        for i in nb.prange(nr):
+            if not row_ok[i]:
+                continue
+            r = row_off[i]
+            ar = abs(r)
+            c = counts[i] if fill else 0
+            base = c
+            n = 0
+            for j in range(m):
+                s = masked[i, j]
+                if s > -np.inf and col_ok[j]:
+                    cj = col_off[j]
+                    # Conservative: one unit of rounding, and float64's error on the offsets.
+                    if s * q_scale > r + cj - 1.0 - 1e-15 * (ar + abs(cj)):
+                        if fill:
+                            out_cols[base + n] = j
+                        n += 1
+            if not fill:
+                counts[i] = n
+
+    @nb.njit(parallel=True, cache=True, nogil=True)
+    def pairs_above(rows, cols, scores, q_scale, row_off, col_off, row_ok, col_ok, out):
+        for t in nb.prange(len(rows)):
+            i = rows[t]
+            j = cols[t]
+            if row_ok[i] and col_ok[j]:
+                r = row_off[i]
+                cj = col_off[j]
+                out[t] = scores[t] * q_scale > r + cj - 1.0 - 1e-15 * (abs(r) + abs(cj))
+
+    _KERNELS["above"] = above
+    _KERNELS["pairs_above"] = pairs_above
+    _KERNELS["select"] = select
+    _KERNELS["push"] = push
+    return _KERNELS
+
+
+def select_rows(masked: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's ``depth`` best entries of ``masked``, best first.
+
+    Returns column positions (``-1`` past the row's finite entries) and values
+    (``-inf`` there), each of shape ``(n_rows, depth)``.
+    """
+    n = masked.shape[0]
+    idx = np.full((n, depth), -1, dtype=np.int64)
+    val = np.full((n, depth), -np.inf, dtype=np.float32)
+    if n and depth and masked.shape[1]:
+        _kernels()["select"](np.ascontiguousarray(masked, dtype=np.float32), depth, idx, val)
+    return idx, val
+
+
+class ColumnHeaps:
+    """The ``depth`` best (value, row) of each of ``n`` columns, over every block pushed."""
+
+    def __init__(self, n: int, depth: int, threads: int) -> None:
+        self.depth = depth
+        self.root = np.full(n, -np.inf, dtype=np.float32)
+        self.values = np.full((n, depth), -np.inf, dtype=np.float32)
+        self.rows = np.full((n, depth), -1, dtype=np.int64)
+        self.chunks = max(1, 4 * threads)
+
+    def push(self, masked: np.ndarray, rows: np.ndarray) -> None:
+        """Offer every entry of the block (row ``rows[i]``, column ``j``) to column ``j``."""
+        if masked.size and self.depth:
+            _kernels()["push"](
+                np.ascontiguousarray(masked, dtype=np.float32),
+                np.asarray(rows, dtype=np.int64),
+                min(self.chunks, masked.shape[1]),
+                self.root,
+                self.values,
+                self.rows,
+            )
+
+    def sorted(self) -> tuple[np.ndarray, np.ndarray]:
+        """Rows and values of each column's heap, best first (``-1``/``-inf`` when empty)."""
+        order = np.argsort(-self.values, axis=1, kind="stable")
+        return (
+            np.take_along_axis(self.rows, order, axis=1),
+            np.take_along_axis(self.values, order, axis=1),
+        )
+
+
+def above_threshold(
+    masked: np.ndarray,
+    q_scale: float,
+    row_off: np.ndarray,
+    col_off: np.ndarray,
+    row_ok: np.ndarray,
+    col_ok: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Positions ``(i, j)`` where ``masked[i, j] * q_scale > row_off[i] + col_off[j] - 1``
+    (and ``row_ok[i]``, ``col_ok[j]``, the entry finite), with a margin for float error.
+
+    The pricer's prefilter: a pair can only have positive slack there; the
+    exact integer slack of those few pairs is computed afterwards.
+    """
+    nr, m = masked.shape
+    if nr == 0 or m == 0:
+        e = np.empty(0, np.int64)
+        return e, e
+    fn = _kernels()["above"]
+    masked = np.ascontiguousarray(masked, dtype=np.float32)
+    args = (
+        np.asarray(row_off, dtype=np.float64),
+        np.asarray(col_off, dtype=np.float64),
+        np.asarray(row_ok, dtype=np.bool_),
+        np.asarray(col_ok, dtype=np.bool_),
+    )
+    counts = np.zeros(nr, dtype=np.int64)
+    fn(masked, float(q_scale), *args, counts, np.empty(0, np.int64), False)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    out_cols = np.empty(int(counts.sum()), dtype=np.int64)
+    fn(masked, float(q_scale), *args, starts, out_cols, True)
+    return np.repeat(np.arange(nr, dtype=np.int64), counts), out_cols
+
+
+def pairs_above(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    scores: np.ndarray,
+    q_scale: float,
+    row_off: np.ndarray,
+    col_off: np.ndarray,
+    row_ok: np.ndarray,
+    col_ok: np.ndarray,
+) -> np.ndarray:
+    """:func:`above_threshold` for listed pairs: a mask, True where the slack may be positive."""
+    out = np.zeros(len(rows), dtype=np.bool_)
+    if len(rows):
+        _kernels()["pairs_above"](
+            np.asarray(rows, dtype=np.int64),
+            np.asarray(cols, dtype=np.int64),
+            np.asarray(scores, dtype=np.float32),
+            float(q_scale),
+            np.ascontiguousarray(row_off, dtype=np.float64),
+            np.ascontiguousarray(col_off, dtype=np.float64),
+            np.asarray(row_ok, dtype=np.bool_),
+            np.asarray(col_ok, dtype=np.bool_),
+            out,
+        )
+    return out
