@@ -440,3 +440,34 @@ def test_priority_tier_sized_by_the_priority_people() -> None:
     span = few.s_max - few.s_min + 1
     assert few.tier_priority > 20_000 * span
     assert few.tier_pairs > 2_000 * few.tier_priority + 20_000 * span
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    n=st.integers(1, 25),
+    arcs=st.lists(
+        st.tuples(st.integers(0, 24), st.integers(0, 24), st.integers(-3, 20)), max_size=80
+    ),
+    start=st.lists(st.integers(-5, 50), min_size=25, max_size=25),
+)
+def test_bellman_ford_matches_the_textbook_one(
+    n: int, arcs: list[tuple[int, int, int]], start: list[int]
+) -> None:
+    """The compiled queue-based Bellman-Ford against n rounds over every arc."""
+    from mentormatch.solver._lp import _bf
+
+    arcs = [(a % n, b % n, c) for a, b, c in arcs]
+    a = np.array([x[0] for x in arcs], dtype=np.int64)
+    b = np.array([x[1] for x in arcs], dtype=np.int64)
+    c = np.array([x[2] for x in arcs], dtype=np.int64)
+    d = np.array(start[:n], dtype=np.int64)
+    for _ in range(n):
+        for x, y, w in arcs:
+            d[y] = min(d[y], d[x] + w)
+    cycle = any(d[x] + w < d[y] for x, y, w in arcs)
+    got = _bf(n, a, b, c, start=np.array(start[:n], dtype=np.int64))
+    if cycle:
+        assert got is None
+    else:
+        assert got is not None
+        np.testing.assert_array_equal(got, d)

@@ -15,6 +15,7 @@ feasible for the whole problem and the certificate is exact integer arithmetic.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -318,33 +319,64 @@ def _bf(
     """Shortest distances with ``d <= start`` and ``d[b] <= d[a] + c`` on every arc.
 
     ``start`` are the lengths of arcs from a virtual root to every node.
-    Bellman-Ford with a frontier: each pass relaxes only the arcs leaving the
-    nodes whose distance just dropped. ``None`` on a negative cycle.
+    Bellman-Ford with a queue (compiled): only the arcs leaving a node whose
+    distance just dropped are relaxed again. ``None`` on a negative cycle
+    (a node relaxed more than ``n_nodes`` times).
     """
     order = np.argsort(a, kind="stable")
     a, b, c = a[order], b[order], c[order]
-    offset = np.searchsorted(a, np.arange(n_nodes + 1))
+    offset = np.searchsorted(a, np.arange(n_nodes + 1)).astype(np.int64)
     d = np.array(start, dtype=np.int64)
-    frontier = np.unique(a)
-    for _ in range(n_nodes + 1):
-        if frontier.size == 0:
-            return d
-        counts = offset[frontier + 1] - offset[frontier]
-        idx = np.repeat(offset[frontier] - np.cumsum(counts) + counts, counts) + np.arange(
-            counts.sum()
-        )
-        cand = d[a[idx]] + c[idx]
-        heads_ = b[idx]
-        better = cand < d[heads_]
-        if not better.any():
-            return d
-        heads_, cand = heads_[better], cand[better]
-        best = np.full(n_nodes, np.iinfo(np.int64).max, dtype=np.int64)
-        np.minimum.at(best, heads_, cand)
-        changed = np.flatnonzero(best < d)
-        d[changed] = best[changed]
-        frontier = changed
-    return None
+    ok = _bf_kernel()(
+        offset, np.ascontiguousarray(b, dtype=np.int64), np.ascontiguousarray(c, dtype=np.int64), d
+    )
+    return d if ok else None
+
+
+_BF: dict[str, Any] = {}
+
+
+def _bf_kernel() -> Any:
+    """The queue-based Bellman-Ford, compiled with numba on first use."""
+    if "bf" in _BF:
+        return _BF["bf"]
+    import numba as nb
+
+    @nb.njit(cache=True, nogil=True)
+    def bf(offset, heads, length, d):
+        n = len(d)
+        queue = np.empty(n + 1, dtype=np.int64)
+        queued = np.zeros(n, dtype=np.bool_)
+        count = np.zeros(n, dtype=np.int64)
+        lo = 0
+        hi = 0
+        size = n + 1
+        for x in range(n):
+            if offset[x + 1] > offset[x]:
+                queue[hi] = x
+                hi += 1
+                queued[x] = True
+        while lo != hi:
+            x = queue[lo]
+            lo = (lo + 1) % size
+            queued[x] = False
+            dx = d[x]
+            for p in range(offset[x], offset[x + 1]):
+                y = heads[p]
+                cand = dx + length[p]
+                if cand < d[y]:
+                    d[y] = cand
+                    if not queued[y]:
+                        count[y] += 1
+                        if count[y] > n:
+                            return False
+                        queued[y] = True
+                        queue[hi] = y
+                        hi = (hi + 1) % size
+        return True
+
+    _BF["bf"] = bf
+    return bf
 
 
 def fits_int64(max_weight: int, n_pairs: int, n_nodes: int) -> bool:
