@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import mentormatch as mm
 from mentormatch._candidates import BlockSource, _offsets
-from mentormatch._topk import ColumnHeaps, above_threshold, pairs_above, select_rows
+from mentormatch._topk import ColumnHeaps, above_threshold, near_tight, pairs_above, select_rows
 from mentormatch.scoring import BUILTIN_EXTRACTORS, PairScorer
 from mentormatch.scoring._fused import BlockStats, FusedBlocks
 from mentormatch.solver import Pricing, WeightScale
@@ -194,11 +194,9 @@ def test_column_heaps_keep_each_columns_best(blocks: int, m: int, depth: int, se
     np.testing.assert_array_equal(heaps.root, vals[:, -1])
 
 
-@pytest.mark.parametrize("priority", ["pairs_first", "score_first"])
-@pytest.mark.parametrize("with_prio", [False, True])
-def test_pricing_prefilter_keeps_every_violator(priority: str, with_prio: bool) -> None:
-    rng = np.random.default_rng(7)
-    n, m = 60, 50
+def _random_pricings(priority: str, with_prio: bool, n: int, m: int, seed: int):  # type: ignore[no-untyped-def]
+    """Scores with blanks, and duals around a typical pair's weight (some pairs violate)."""
+    rng = np.random.default_rng(seed)
     scores = rng.random((n, m)).astype(np.float32)
     scores[rng.random((n, m)) < 0.2] = -np.inf
     scale = WeightScale.build(
@@ -214,9 +212,7 @@ def test_pricing_prefilter_keeps_every_violator(priority: str, with_prio: bool) 
     row_prio = rng.integers(0, 2, n).astype(bool) if with_prio else None
     col_prio = rng.integers(0, 2, m).astype(bool) if with_prio else None
     base = scale.weights(np.array([0.5]), None)[0]
-    violators = 0
     for trial in range(20):
-        # Duals around a typical pair's weight, so that some pairs violate and most do not.
         u = rng.integers(0, int(base) + 1, n) if trial % 2 else np.full(n, int(base) // 2)
         v = np.maximum(int(base) - u.mean() + rng.integers(-2000, 2000, m), 0).astype(np.int64)
         pricing = Pricing(
@@ -230,13 +226,20 @@ def test_pricing_prefilter_keeps_every_violator(priority: str, with_prio: bool) 
             col_prio=col_prio,
             per_row=5,
         )
-        rows, cols = np.arange(n), np.arange(m)
         finite = np.isfinite(scores)
         exact = np.zeros((n, m), dtype=np.int64)
-        with np.errstate(invalid="ignore"):
-            exact[finite] = pricing.slack(
-                np.repeat(rows, m)[finite.ravel()], np.tile(cols, n)[finite.ravel()], scores[finite]
-            )
+        rr, cc = np.nonzero(finite)
+        exact[rr, cc] = pricing.slack(rr, cc, scores[rr, cc])
+        yield scores, pricing, exact
+
+
+@pytest.mark.parametrize("priority", ["pairs_first", "score_first"])
+@pytest.mark.parametrize("with_prio", [False, True])
+def test_pricing_prefilter_keeps_every_violator(priority: str, with_prio: bool) -> None:
+    n, m = 60, 50
+    rows, cols = np.arange(n), np.arange(m)
+    violators = 0
+    for scores, pricing, exact in _random_pricings(priority, with_prio, n, m, seed=7):
         args = _offsets(pricing, rows, cols)
         hit_r, hit_c = above_threshold(scores, *args)
         got = np.zeros((n, m), dtype=bool)
@@ -244,7 +247,58 @@ def test_pricing_prefilter_keeps_every_violator(priority: str, with_prio: bool) 
         assert not (exact > 0)[~got].any()  # no violator missed
         violators += int((exact > 0).sum())
         assert got.sum() <= (exact > 0).sum() + 0.2 * n * m  # and not everything let through
-        rr, cc = np.nonzero(finite)
+        rr, cc = np.nonzero(np.isfinite(scores))
         mask = pairs_above(rr, cc, scores[rr, cc], *args)
         np.testing.assert_array_equal(mask, got[rr, cc])
     assert violators > 0  # the duals drawn do leave violators to find
+
+
+@pytest.mark.parametrize("priority", ["pairs_first", "score_first"])
+@pytest.mark.parametrize("with_prio", [False, True])
+def test_near_tight_keeps_the_pairs_near_violation_and_bounds_the_rest(
+    priority: str, with_prio: bool
+) -> None:
+    """The dual-aware bound of a line scored again, against the exact integer slack.
+
+    Kept: every pair with slack above ``-margin``. The rest: ``rint(q) - C_j <=
+    zeta_i``, hence, under any later dual, slack <= zeta + max drop of C - R'.
+    """
+    n, m = 60, 50
+    rows, cols = np.arange(n), np.arange(m)
+    unit = 1
+    for scores, pricing, exact in _random_pricings(priority, with_prio, n, m, seed=11):
+        if priority == "score_first":
+            unit = pricing.scale.tier_priority
+        q_scale, r_off, c_off, r_ok, c_ok = _offsets(pricing, rows, cols)
+        margin = 3000.0
+        li, oi, zeta, tmax = near_tight(scores, q_scale, r_off, c_off, r_ok, c_ok, margin)
+        kept = np.zeros((n, m), dtype=bool)
+        kept[li, oi] = True
+        live = np.isfinite(scores) & r_ok[:, None] & c_ok[None, :]
+        assert not kept[~live].any()
+        # Every pair within the margin of violating is kept...
+        assert not (live & ~kept & (exact > -margin * unit))[pricing.row_free].any()
+        # ... and the others are bounded by zeta (and their scores by tmax).
+        q_int = np.rint(np.where(live, scores, 0).astype(np.float64) / pricing.scale.resolution)
+        rest = live & ~kept
+        lhs = np.where(rest, q_int - c_off[None, :], -np.inf).max(axis=1)
+        assert (lhs <= zeta).all()
+        assert (np.where(rest, scores, -np.inf).max(axis=1) == tmax).all()
+        # Later duals: v lower by up to 500, u higher by 100.
+        later = Pricing(
+            u=pricing.u + 100,
+            v=np.maximum(pricing.v - np.arange(m) % 500, 0),
+            lam=pricing.lam,
+            scale=pricing.scale,
+            row_free=pricing.row_free,
+            caps=pricing.caps,
+            row_prio=pricing.row_prio,
+            col_prio=pricing.col_prio,
+            per_row=5,
+        )
+        _, r_new, c_new, _, _ = _offsets(later, rows, cols)
+        drop = np.max((c_off - c_new)[c_ok])
+        certified = zeta + drop - r_new <= 0
+        rr, cc = np.nonzero(rest)
+        slack_later = later.slack(rr, cc, scores[rr, cc])
+        assert (slack_later[certified[rr]] <= 0).all()

@@ -21,11 +21,19 @@ is if its row and its column both fail their bound (some ``j`` with ``v_j <
 W(t_i) - u_i - lam`` and ``W(t'_j) - v_j - lam > u_i``): a two-sided dominance
 test answered for every row and column at once by sorting by the dual and
 taking prefix maxima, O((n + m) log m), no pair scored. The smaller flagged
-side is scored again, exactly, against the whole other side; violators join
-the graph and the lines scored are deepened (their lists grow x4), so their
-bound tightens. Rounds whose reserve still holds violators skip that step.
-When nothing can violate, the dual is feasible for all pairs and the solution
-is certified optimal.
+side is scored again, exactly, against the whole other side. Violators join
+the graph; every pair within ``NEAR_MARGIN`` of violating joins the reserve;
+and the line keeps a *dual-aware* bound on the rest, ``zeta`` = the largest
+``rint(q_ij) - C_j`` (the pair's score in integer units less the other side's
+dual offset). Under a later dual a pair left out has slack at most ``zeta +
+max_j (C_j - C'_j) - R'_i``, so the line stays certified, unscored, while the
+dual moves less than the margin. Rounds whose reserve still holds violators
+skip the rescoring. When nothing can violate, the dual is feasible for all
+pairs and the solution is certified optimal.
+
+The scoring, the selection and the pricing prefilters are compiled
+(:mod:`mentormatch.scoring._fused`, :mod:`mentormatch._topk`): each pair is
+read once per pass, with the same scores, bit for bit, as the dense path.
 """
 
 from __future__ import annotations
@@ -37,7 +45,7 @@ from typing import Any
 
 import numpy as np
 
-from ._topk import ColumnHeaps, above_threshold, pairs_above, select_rows
+from ._topk import ColumnHeaps, above_threshold, near_tight, pairs_above, select_rows
 from .scoring._fused import BlockStats, FusedBlocks, threads
 
 __all__ = ["CandidateGraph", "build_candidates", "make_pricer"]
@@ -49,6 +57,9 @@ _NEG = np.float32(-np.inf)
 #: A pricing round is "cheap" (no line scored again) while the reserve holds at
 #: least one violator per this many rows.
 CHEAP_SHARE = 200
+#: A line scored again keeps every pair within this much score of violating the
+#: dual; the rest is bounded for later duals (see ``make_pricer``).
+NEAR_MARGIN = 0.1
 
 
 @dataclass
@@ -444,26 +455,6 @@ def _violators(
     return r[keep], c[keep], sc[keep], worst
 
 
-def _deepen(
-    masked: np.ndarray, depth: np.ndarray, n_other: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Each line's next best pairs: four times its depth (at least 64, at most all).
-
-    ``masked`` holds one line (a row, or a column) per row, ``-inf`` where no
-    pair can be made. Every line of one call takes the largest new depth.
-    Returns the line and partner positions of the pairs kept, their scores,
-    each line's new bound (the best score after those; ``-inf`` when none is
-    left out) and its new depth.
-    """
-    d = int(np.minimum(np.maximum(4 * depth, 64), n_other).max()) if len(depth) else 0
-    idx, vals = select_rows(masked, d + 1)
-    after = vals[:, d].astype(np.float64)
-    idx, vals = idx[:, :d], vals[:, :d]
-    keep = vals > _NEG
-    line = np.broadcast_to(np.arange(len(depth))[:, None], keep.shape)[keep]
-    return line, idx[keep], vals[keep], after, np.full(len(depth), d, dtype=np.int64)
-
-
 def make_pricer(
     scorer: Any,
     graph: CandidateGraph,
@@ -478,13 +469,12 @@ def make_pricer(
 
     Each round the reserve is priced exactly. A pair outside the graph and the
     reserve can only violate the dual if its row *and* its column fail their
-    bound (:func:`_flagged`); the smaller of the two flagged sets is scored
+    bound (:func:`_flagged`) and neither line is certified by its dual-aware
+    bound (see the module); the smaller of the two flagged sets is scored
     again against the whole other side, which covers every possible violator.
-    Violators join the graph, and the lines scored are *deepened*: their next
-    best pairs, four times as many as they had, join the reserve and their
-    bound drops to the score after those. A line is scored again at most a few
-    times (its list grows x4 each time, up to the whole other side), so the
-    loop ends with the dual feasible for every pair of the full problem.
+    The lines scored keep the pairs near violation in the reserve and a bound
+    on the rest that holds while the dual moves less than ``NEAR_MARGIN``, so
+    the loop ends with the dual feasible for every pair of the full problem.
     """
     n_rows, n_cols = scorer.shape
     width = max(n_cols, 1)
@@ -492,8 +482,6 @@ def make_pricer(
         source = BlockSource(scorer, forbidden, min_score)
     # Sorted keys (row * width + col) of the pairs in the graph.
     known = {"keys": np.unique(graph.rows * width + graph.cols)}
-    start_depth = int(graph.stats.get("depth", 0))
-    depth = (np.full(n_rows, start_depth, np.int64), np.full(n_cols, start_depth, np.int64))
     state: dict[str, Any] = {"rounds": 0, "rescored_lines": 0, "rescored_pairs": 0}
     graph.stats["pricing"] = state
     live = (
@@ -501,11 +489,32 @@ def make_pricer(
         np.flatnonzero(scorer.rules_.mentor_eligible),
     )
 
+    # The dual-aware bounds of the lines scored again (see `rescore`): per line the
+    # largest ``rint(q) - offset`` of the other side over its pairs left out, and the
+    # round whose offsets it was computed with (-1: none).
+    zeta = (np.full(n_rows, np.inf), np.full(n_cols, np.inf))
+    snap = (np.full(n_rows, -1, np.int64), np.full(n_cols, -1, np.int64))
+    snaps: list[tuple[np.ndarray, np.ndarray]] = []
+
     def rescore(
-        pricing: Any, lines: np.ndarray, by_col: bool
+        pricing: Any, lines: np.ndarray, by_col: bool, offsets: tuple[Any, ...]
     ) -> tuple[list[np.ndarray], np.ndarray]:
-        """Score ``lines`` (rows, or columns) against the whole other side."""
-        found: list[list[np.ndarray]] = [[], [], []]
+        """Score ``lines`` (rows, or columns) against the whole other side.
+
+        Every pair within ``margin`` of violating the current dual joins the
+        reserve (priced exactly from now on; those violating it are returned);
+        for the others the line keeps ``zeta``, the largest ``rint(q) -
+        offset`` of the other side: under a later dual their slack is at most
+        ``zeta + (largest drop of the other side's offsets) - own offset``,
+        which certifies the line without scoring it again while the dual
+        moves less than the margin.
+        """
+        q_scale, r_off, c_off, r_ok, c_ok = offsets
+        margin = NEAR_MARGIN / pricing.scale.resolution  # in units of q (both priorities)
+        snaps.append((r_off.copy(), c_off.copy()))
+        here = len(snaps) - 1
+        side = 1 if by_col else 0
+        found: list[list[np.ndarray]] = [[], [], [], []]
         worst = np.zeros(n_rows, dtype=np.int64)
         add: list[list[np.ndarray]] = [[], [], []]
         others = live[0] if by_col else live[1]
@@ -525,33 +534,61 @@ def make_pricer(
             ll = lines[a : a + step]
             rr, cc = (others, ll) if by_col else (ll, others)
             masked = source.block(rr, cc).masked
-            vr, vc, vs, w = _violators(pricing, rr, cc, masked, by_col)
-            for acc, arr in zip(found, (vr, vc, vs), strict=True):
-                acc.append(arr)
-            np.maximum.at(worst, rr, w)
             if by_col:
                 masked = np.ascontiguousarray(masked.T)
-            side = 1 if by_col else 0
-            line, other, vals, after, new_depth = _deepen(masked, depth[side][ll], len(others))
-            pr, pc = (others[other], ll[line]) if by_col else (ll[line], others[other])
+                own, other, own_ok, other_ok = c_off[ll], r_off[others], c_ok[ll], r_ok[others]
+            else:
+                own, other, own_ok, other_ok = r_off[ll], c_off[others], r_ok[ll], c_ok[others]
+            li, oi, z, tmax = near_tight(masked, q_scale, own, other, own_ok, other_ok, margin)
+            pr, pc = (others[oi], ll[li]) if by_col else (ll[li], others[oi])
+            ps = masked[li, oi]
+            sl = pricing.slack(pr, pc, ps)
+            np.maximum.at(worst, pr, np.maximum(sl, 0))
+            bad = sl > 0
+            for acc, arr in zip(found, (pr[bad], pc[bad], ps[bad], sl[bad]), strict=True):
+                acc.append(arr)
             add[0].append(pr)
             add[1].append(pc)
-            add[2].append(vals)
-            (graph.col_kth if by_col else graph.row_kth)[ll] = after
-            depth[side][ll] = new_depth
+            add[2].append(ps)
+            done = ll[own_ok]
+            zeta[side][done] = z[own_ok]
+            snap[side][done] = here
+            (graph.col_kth if by_col else graph.row_kth)[done] = tmax[own_ok]
             state["rescored_pairs"] += len(ll) * len(others)
         state["rescored_lines"] += len(lines)
-        r = np.concatenate(add[0]).astype(np.int64)
-        c = np.concatenate(add[1]).astype(np.int64)
+        state["kept"] = state.get("kept", 0) + sum(len(x) for x in add[0])
         # Appended as they are: a pair already in the graph or the reserve is priced
         # twice (a graph pair never violates the LP's dual), which is cheaper than
         # looking every key up.
-        graph.reserve_rows = np.concatenate([graph.reserve_rows, r])
-        graph.reserve_cols = np.concatenate([graph.reserve_cols, c])
-        graph.reserve_scores = np.concatenate(
-            [graph.reserve_scores, np.concatenate(add[2]).astype(np.float32)]
-        )
-        return [np.concatenate(x) for x in found], worst
+        graph.reserve_rows = np.concatenate([graph.reserve_rows, *add[0]])
+        graph.reserve_cols = np.concatenate([graph.reserve_cols, *add[1]])
+        graph.reserve_scores = np.concatenate([graph.reserve_scores, *add[2]])
+        if not found[0]:
+            e = np.empty(0, np.int64)
+            return [e, e, np.empty(0, np.float32)], worst
+        r, c, sc, sl = (np.concatenate(x) for x in found)
+        owner = c if by_col else r
+        order = np.lexsort((-sl, owner))
+        owner = owner[order]
+        first = np.searchsorted(owner, owner, side="left")
+        keep = order[(np.arange(len(order)) - first) < pricing.per_row]
+        return [r[keep], c[keep], sc[keep]], worst
+
+    def certified(offsets: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray]:
+        """Lines whose dual-aware bound still shows no pair left out can violate."""
+        _, r_off, c_off, r_ok, c_ok = offsets
+        out = (np.zeros(n_rows, dtype=bool), np.zeros(n_cols, dtype=bool))
+        for k, (r_then, c_then) in enumerate(snaps):
+            for side, own, then, now, ok in (
+                (0, r_off, c_then, c_off, c_ok),
+                (1, c_off, r_then, r_off, r_ok),
+            ):
+                sel = np.flatnonzero(snap[side] == k)
+                if not len(sel):
+                    continue
+                drop = float(np.max(then[ok] - now[ok], initial=-np.inf))
+                out[side][sel] = zeta[side][sel] + drop - own[sel] <= 0
+        return out
 
     all_rows = np.arange(n_rows)
     all_cols = np.arange(n_cols)
@@ -560,13 +597,9 @@ def make_pricer(
         state["rounds"] += 1
         # The reserve: listed with their scores, priced exactly (a compiled
         # prefilter, then the exact slack of the few pairs it lets through).
+        offsets = _offsets(pricing, all_rows, all_cols)
         maybe = np.flatnonzero(
-            pairs_above(
-                graph.reserve_rows,
-                graph.reserve_cols,
-                graph.reserve_scores,
-                *_offsets(pricing, all_rows, all_cols),
-            )
+            pairs_above(graph.reserve_rows, graph.reserve_cols, graph.reserve_scores, *offsets)
         )
         rr, rc, rs = (
             graph.reserve_rows[maybe],
@@ -603,10 +636,16 @@ def make_pricer(
             np.maximum(worst, _row_bound(pricing, graph, n_rows), out=worst)
         # Otherwise: only the lines the bounds cannot clear are scored again.
         none = np.empty(0, np.int64)
-        rows, cols = (none, none) if cheap else _flagged(pricing, graph, n_rows, n_cols)
+        rows, cols = none, none
+        if not cheap:
+            row_cert, col_cert = certified(offsets)
+            rows, cols = _flagged(pricing, graph, n_rows, n_cols, row_cert, col_cert)
+            state.setdefault("flagged", []).append((len(rows), len(cols)))
         if len(rows) and len(cols):
             by_col = len(cols) * len(live[0]) < len(rows) * len(live[1])
-            (vr, vc, vs), rescored_worst = rescore(pricing, cols if by_col else rows, by_col)
+            (vr, vc, vs), rescored_worst = rescore(
+                pricing, cols if by_col else rows, by_col, offsets
+            )
             out_r.append(vr)
             out_c.append(vc)
             out_s.append(vs)
@@ -664,7 +703,12 @@ def _row_bound(pricing: Any, graph: CandidateGraph, n_rows: int) -> np.ndarray:
 
 
 def _flagged(
-    pricing: Any, graph: CandidateGraph, n_rows: int, n_cols: int
+    pricing: Any,
+    graph: CandidateGraph,
+    n_rows: int,
+    n_cols: int,
+    row_cert: np.ndarray | None = None,
+    col_cert: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows and columns that may hold a pair outside the graph and the reserve with
     positive slack.
@@ -679,6 +723,11 @@ def _flagged(
     cp = pricing.col_prio if pricing.col_prio is not None else np.zeros(n_cols, np.int64)
     row_ok = pricing.row_free & np.isfinite(graph.row_kth)
     col_ok = (pricing.caps > 0) & np.isfinite(graph.col_kth)
+    # A line certified by its dual-aware bound covers all its pairs left out.
+    if row_cert is not None:
+        row_ok &= ~row_cert
+    if col_cert is not None:
+        col_ok &= ~col_cert
     row_flag = np.zeros(n_rows, dtype=bool)
     col_flag = np.zeros(n_cols, dtype=bool)
     for a in (0, 1):

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ColumnHeaps", "above_threshold", "pairs_above", "select_rows"]
+__all__ = ["ColumnHeaps", "above_threshold", "near_tight", "pairs_above", "select_rows"]
 
 _BINS = 4096
 _KERNELS: dict[str, Any] = {}
@@ -145,7 +145,55 @@ def _kernels() -> dict[str, Any]:
                 cj = col_off[j]
                 out[t] = scores[t] * q_scale > r + cj - 1.0 - 1e-15 * (abs(r) + abs(cj))
 
+    @nb.njit(parallel=True, cache=True, nogil=True)
+    def lines(
+        masked,
+        q_scale,
+        line_off,
+        other_off,
+        line_ok,
+        other_ok,
+        margin,
+        counts,
+        out,
+        fill,
+        zeta,
+        tmax,
+    ):
+        nr, m = masked.shape
+        for i in nb.prange(nr):
+            if not line_ok[i]:
+                continue
+            r = line_off[i]
+            ar = abs(r)
+            base = counts[i] if fill else 0
+            n = 0
+            z = -np.inf
+            t = -np.inf
+            for j in range(m):
+                s = masked[i, j]
+                if s > -np.inf and other_ok[j]:
+                    cj = other_off[j]
+                    x = s * q_scale - cj
+                    if x > r - 1.0 - margin - 1e-15 * (ar + abs(cj)):
+                        if fill:
+                            out[base + n] = j
+                        n += 1
+                    elif not fill:
+                        if x > z:
+                            z = x
+                        if s > t:
+                            t = s
+            if not fill:
+                counts[i] = n
+                if z > -np.inf:
+                    # rint(q) <= q + 1/2, and float64's error on q and the offsets.
+                    z = z + 0.5 + 1e-9 * abs(z) + 1e-6
+                zeta[i] = z
+                tmax[i] = t
+
     _KERNELS["above"] = above
+    _KERNELS["lines"] = lines
     _KERNELS["pairs_above"] = pairs_above
     _KERNELS["select"] = select
     _KERNELS["push"] = push
@@ -256,3 +304,45 @@ def pairs_above(
             out,
         )
     return out
+
+
+def near_tight(
+    masked: np.ndarray,
+    q_scale: float,
+    line_off: np.ndarray,
+    other_off: np.ndarray,
+    line_ok: np.ndarray,
+    other_ok: np.ndarray,
+    margin: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Per line of ``masked``: the pairs within ``margin`` of violating, and a bound on the rest.
+
+    With ``q = score * q_scale`` and the pair's slack ``rint(q) - line_off[i] -
+    other_off[j]`` (see :func:`mentormatch._candidates._offsets`), returns the
+    positions ``(i, j)`` of the entries whose slack may exceed ``-margin``, and
+    for each line ``zeta`` (at least ``rint(q) - other_off[j]`` of every other
+    entry: ``-inf`` when none) and ``tmax`` (the largest score of those other
+    entries). Lines not ``line_ok`` are skipped (``zeta = tmax = -inf``).
+    """
+    nr, m = masked.shape
+    zeta = np.full(nr, -np.inf)
+    tmax = np.full(nr, -np.inf, dtype=np.float32)
+    if nr == 0 or m == 0:
+        e = np.empty(0, np.int64)
+        return e, e, zeta, tmax
+    fn = _kernels()["lines"]
+    masked = np.ascontiguousarray(masked, dtype=np.float32)
+    args = (
+        float(q_scale),
+        np.ascontiguousarray(line_off, dtype=np.float64),
+        np.ascontiguousarray(other_off, dtype=np.float64),
+        np.asarray(line_ok, dtype=np.bool_),
+        np.asarray(other_ok, dtype=np.bool_),
+        float(margin),
+    )
+    counts = np.zeros(nr, dtype=np.int64)
+    fn(masked, *args, counts, np.empty(0, np.int64), False, zeta, tmax)
+    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    out = np.empty(int(counts.sum()), dtype=np.int64)
+    fn(masked, *args, starts, out, True, zeta, tmax)
+    return np.repeat(np.arange(nr, dtype=np.int64), counts), out, zeta, tmax
