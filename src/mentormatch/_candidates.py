@@ -60,6 +60,9 @@ CHEAP_SHARE = 200
 #: A line scored again keeps every pair within this much score of violating the
 #: dual; the rest is bounded for later duals (see ``make_pricer``).
 NEAR_MARGIN = 0.1
+#: A round adding reserve violators to the graph also adds the reserve's pairs
+#: within this much score of violating.
+RESERVE_MARGIN = 0.02
 
 
 @dataclass
@@ -188,12 +191,11 @@ def build_candidates(
     n_live = len(live_cols)
     step = block_rows(n_live)
     deep = k + reserve  # pairs kept per row and column (graph, then reserve)
-    rows_out: list[np.ndarray] = []
-    cols_out: list[np.ndarray] = []
-    scores_out: list[np.ndarray] = []
-    res_r: list[np.ndarray] = []
-    res_c: list[np.ndarray] = []
-    res_s: list[np.ndarray] = []
+    # (rows, cols, scores) of the graph's pairs and of the reserve's, block by block.
+    lists: dict[str, tuple[list[np.ndarray], ...]] = {
+        "graph": ([], [], []),
+        "reserve": ([], [], []),
+    }
     row_kth = np.full(n_rows, -np.inf)
     counts = {
         key: (np.zeros(n_rows, np.int64), np.zeros(n_cols, np.int64))
@@ -216,21 +218,7 @@ def build_candidates(
         # Each row's k best columns (the graph), its next `reserve` (kept aside), and
         # the best score after those: the largest score of every pair left out.
         idx, vals = select_rows(st.masked, deep + 1)
-        _collect(
-            rows[:, None],
-            live_cols,
-            idx,
-            vals,
-            k,
-            deep,
-            rows_out,
-            cols_out,
-            scores_out,
-            res_r,
-            res_c,
-            res_s,
-            by_col=False,
-        )
+        _collect(rows[:, None], live_cols, idx, vals, k, deep, lists, by_col=False)
         row_kth[rows] = vals[:, deep]
         heaps.push(st.masked, rows)
         del st
@@ -239,22 +227,10 @@ def build_candidates(
     col_kth = np.full(n_cols, -np.inf)
     if n_live:
         col_rows, col_vals = heaps.sorted()
-        _collect(
-            col_rows,
-            live_cols,
-            None,
-            col_vals,
-            k,
-            deep,
-            rows_out,
-            cols_out,
-            scores_out,
-            res_r,
-            res_c,
-            res_s,
-            by_col=True,
-        )
+        _collect(col_rows, live_cols, None, col_vals, k, deep, lists, by_col=True)
         col_kth[live_cols] = col_vals[:, deep]  # -inf when nothing is left out
+    rows_out, cols_out, scores_out = lists["graph"]
+    res_r, res_c, res_s = lists["reserve"]
     rows_all = np.concatenate(rows_out) if rows_out else np.empty(0, np.int64)
     cols_all = np.concatenate(cols_out) if cols_out else np.empty(0, np.int64)
     scores_all = np.concatenate(scores_out) if scores_out else np.empty(0, np.float32)
@@ -300,12 +276,7 @@ def _collect(
     vals: np.ndarray,
     k: int,
     deep: int,
-    rows_out: list[np.ndarray],
-    cols_out: list[np.ndarray],
-    scores_out: list[np.ndarray],
-    res_r: list[np.ndarray],
-    res_c: list[np.ndarray],
-    res_s: list[np.ndarray],
+    lists: dict[str, tuple[list[np.ndarray], ...]],
     *,
     by_col: bool,
 ) -> None:
@@ -315,7 +286,7 @@ def _collect(
     ``live_cols``. Columns (``by_col``): ``rows`` holds the mentee positions of
     each mentor's list, one line per live column.
     """
-    for lo, hi, out in ((0, k, (rows_out, cols_out, scores_out)), (k, deep, (res_r, res_c, res_s))):
+    for lo, hi, name in ((0, k, "graph"), (k, deep, "reserve")):
         v = vals[:, lo:hi]
         keep = v > _NEG
         if by_col:
@@ -325,9 +296,8 @@ def _collect(
             assert idx is not None
             r = np.broadcast_to(rows, v.shape)[keep]
             c = live_cols[idx[:, lo:hi][keep]]
-        out[0].append(r)
-        out[1].append(c)
-        out[2].append(v[keep])
+        for out, arr in zip(lists[name], (r, c, v[keep]), strict=True):
+            out.append(arr)
 
 
 def _pair_scores(
@@ -598,8 +568,11 @@ def make_pricer(
         # The reserve: listed with their scores, priced exactly (a compiled
         # prefilter, then the exact slack of the few pairs it lets through).
         offsets = _offsets(pricing, all_rows, all_cols)
+        near = RESERVE_MARGIN / pricing.scale.resolution  # in units of q
         maybe = np.flatnonzero(
-            pairs_above(graph.reserve_rows, graph.reserve_cols, graph.reserve_scores, *offsets)
+            pairs_above(
+                graph.reserve_rows, graph.reserve_cols, graph.reserve_scores, *offsets, near
+            )
         )
         rr, rc, rs = (
             graph.reserve_rows[maybe],
@@ -608,11 +581,15 @@ def make_pricer(
         )
         slack = pricing.slack(rr, rc, rs)
         bad = slack > 0
-        out_r = [rr[bad]]
-        out_c = [rc[bad]]
-        out_s = [rs[bad]]
         worst = np.zeros(n_rows, dtype=np.int64)
         np.maximum.at(worst, rr[bad], slack[bad])
+        # With violators to add, the reserve's pairs near violation go along: the
+        # next dual will move, and they would be the next round's violators.
+        unit = pricing.scale.tier_priority if pricing.scale.priority == "score_first" else 1
+        take = (slack > -near * unit) if bad.any() else bad
+        out_r = [rr[take]]
+        out_c = [rc[take]]
+        out_s = [rs[take]]
         # Cheap first: while the reserve has many violators (one in 200 rows), or
         # pairs between rows and columns priced at 0 do (mostly the unmatched and
         # the mentors with room: such a pair adds a whole pair, violating the dual

@@ -136,14 +136,14 @@ def _kernels() -> dict[str, Any]:
                 counts[i] = n
 
     @nb.njit(parallel=True, cache=True, nogil=True)
-    def pairs_above(rows, cols, scores, q_scale, row_off, col_off, row_ok, col_ok, out):
+    def pairs_above(rows, cols, scores, q_scale, row_off, col_off, row_ok, col_ok, margin, out):
         for t in nb.prange(len(rows)):
             i = rows[t]
             j = cols[t]
             if row_ok[i] and col_ok[j]:
                 r = row_off[i]
                 cj = col_off[j]
-                out[t] = scores[t] * q_scale > r + cj - 1.0 - 1e-15 * (abs(r) + abs(cj))
+                out[t] = scores[t] * q_scale > r + cj - 1.0 - margin - 1e-15 * (abs(r) + abs(cj))
 
     @nb.njit(parallel=True, cache=True, nogil=True)
     def lines(
@@ -288,8 +288,10 @@ def pairs_above(
     col_off: np.ndarray,
     row_ok: np.ndarray,
     col_ok: np.ndarray,
+    margin: float = 0.0,
 ) -> np.ndarray:
-    """:func:`above_threshold` for listed pairs: a mask, True where the slack may be positive."""
+    """:func:`above_threshold` for listed pairs: a mask, True where the slack may
+    exceed ``-margin`` (in units of ``q``; 0: where it may be positive)."""
     out = np.zeros(len(rows), dtype=np.bool_)
     if len(rows):
         _kernels()["pairs_above"](
@@ -301,6 +303,7 @@ def pairs_above(
             np.ascontiguousarray(col_off, dtype=np.float64),
             np.asarray(row_ok, dtype=np.bool_),
             np.asarray(col_ok, dtype=np.bool_),
+            float(margin),
             out,
         )
     return out
