@@ -214,6 +214,9 @@ def test_candidate_path_time_limit_reports_an_honest_gap() -> None:
         extra = stopped.stats["solver"]["gap_pairs"]
         assert len(dense.pairs) - len(stopped.pairs) <= extra
         assert stopped.best_bound <= len(stopped.pairs) + extra + 1e-6
+        # And no more than the mentees who could have a partner at all.
+        possible = int((dense.scores.allowed.any(axis=1)).sum())
+        assert len(stopped.pairs) + extra <= possible
 
 
 @settings(max_examples=8)

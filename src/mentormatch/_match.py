@@ -702,6 +702,7 @@ def _run_candidates(
         score_range=(0.0, 1.0),
         pricer=pricer,
         k=max(len(graph.rows), 1),  # the graph is small already: all of it goes to the LP
+        pricer_rows=graph.n_final[0] > 0,  # mentees with a possible partner
     )
     stats["solve_s"] = time.perf_counter() - t0
     stats["solver"] = dict(solved.stats)

@@ -754,6 +754,7 @@ def _finish(
     proven: bool,
     started: float,
     stats: dict[str, Any],
+    limit: int | None = None,
 ) -> AssignmentResult:
     if forced:
         fr, fc = np.array(forced, dtype=np.int64).T
@@ -771,6 +772,8 @@ def _finish(
         # (C exceeds every total of the tiers below). With none, the gap above bounds
         # the score; with some, the most the extra pairs can add does.
         extra = gap_w // scale.tier_pairs
+        if limit is not None:  # no solution has more than `limit` pairs besides the forced
+            extra = min(extra, max(limit - (len(pairs) - len(forced)), 0))
         stats["gap_pairs"] = int(extra)
         if extra > 0 and scale.sign > 0:
             top = (scale.s_max + 0.5) * scale.resolution  # at least every score listed
@@ -939,7 +942,17 @@ def solve_assignment(
     if progress:
         progress("done", 1.0)
     return _finish(
-        pr, pc, forced_l, lambda rr, cc: s[rr, cc], scale, total, bound, proven, started, stats
+        pr,
+        pc,
+        forced_l,
+        lambda rr, cc: s[rr, cc],
+        scale,
+        total,
+        bound,
+        proven,
+        started,
+        stats,
+        limit=limit,
     )
 
 
@@ -963,6 +976,7 @@ def solve_pairs(
     pricer: Pricer | None = None,
     k: int = DEFAULT_K,
     progress: Callable[[str, float], None] | None = None,
+    pricer_rows: Any = None,
 ) -> AssignmentResult:
     """:func:`solve_assignment` on a long table of allowed pairs (a sparse graph).
 
@@ -991,6 +1005,11 @@ def solve_pairs(
         time limit stops the loop, bounded with those row bounds.
     k : int
         Candidates per row and column before pricing.
+    pricer_rows : array of bool, optional
+        With a pricer: the rows it may bring pairs for (default: every row).
+        Rows that can have no pair at all (ineligible mentees) are best left
+        out: they would count among the pairs a time-limited answer might
+        still be missing.
 
     Other parameters are those of :func:`solve_assignment`.
     """
@@ -1027,7 +1046,11 @@ def solve_pairs(
     row_free = np.zeros(n_rows, dtype=bool)
     row_free[r] = True
     if pricer is not None:
-        row_free[:] = True
+        possible = _vector(pricer_rows, n_rows, "pricer_rows", func, default=None, dtype=bool)
+        if possible is None:
+            row_free[:] = True
+        else:
+            row_free |= possible
     caps_left = caps.copy()
     for a, b in forced_l:
         row_free[a] = False
@@ -1100,4 +1123,6 @@ def solve_pairs(
     pr, pc, total, bound, proven = _solve(
         problem, limit=limit, k=int(k), deadline=deadline, progress=progress, stats=stats
     )
-    return _finish(pr, pc, forced_l, score_of, scale, total, bound, proven, started, stats)
+    return _finish(
+        pr, pc, forced_l, score_of, scale, total, bound, proven, started, stats, limit=limit
+    )
