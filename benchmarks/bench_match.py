@@ -68,7 +68,7 @@ def run(n: int, *, seed: int = 0, policy: str = "amcto") -> dict[str, Any]:
         "solver_s": result.wall_time,
     }
     print(
-        f"\nmatch {n:,} x {n:,} ({policy}): {match_s:6.2f} s end to end "
+        f"\nmatch {n:,} x {n:,} ({policy}, {result.stats['path']} path): {match_s:6.2f} s end to end "
         f"(result.wall_time {result.wall_time:.2f} s), {result.status}, gap {result.gap:g}, "
         f"{len(result.pairs):,} pairs, peak RSS {mem.peak / 1e9:.2f} GB "
         f"[cohort generated in {cohort_s:.1f} s, not counted; target < {TARGET_S:g} s]"

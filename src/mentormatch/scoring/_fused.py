@@ -372,14 +372,17 @@ class FusedBlocks:
             return self._cols_side
         n_cols = self.scorer.shape[1]
         side: dict[str, Any] = {}
-        bt_ptr, bt_idx, bt_dat, starts = [], [], [], []
+        bt_ptr: list[np.ndarray] = []
+        bt_idx: list[np.ndarray] = []
+        bt_dat: list[np.ndarray] = []
+        starts: list[int] = []
         offset = 0
         miss = np.zeros((max(len(self.sparse), 1), len(cols)), dtype=np.bool_)
         for s, ext in enumerate(self.sparse):
             bt = sp.csr_matrix(ext.mentor_vectors_[cols].T)
             bt.sort_indices()
             p, i, d = _csr_parts(bt)
-            starts.append(sum(len(x) for x in bt_ptr))
+            starts.append(int(sum(len(x) for x in bt_ptr)))
             bt_ptr.append(p + offset)
             bt_idx.append(i)
             bt_dat.append(d)
