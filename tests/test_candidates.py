@@ -229,3 +229,21 @@ def test_candidate_path_agrees_with_quality_first(seed: int, policy: str) -> Non
     apps = mm.datasets.make_cohort(n_mentors=25, n_mentees=30, policy=policy, seed=seed)
     dense, cand = both_paths(apps, quality, min_score=0.1)
     assert_agree(dense, cand, apps)
+
+
+def test_candidate_path_reports_progress_by_stage() -> None:
+    """Long runs report (stage, fraction): the scan block by block, then each round."""
+    from mentormatch import _candidates
+
+    apps = mm.datasets.make_cohort(n_mentors=150, n_mentees=150, policy="amcto", seed=2)
+    seen: list[tuple[str, float]] = []
+    with tiny_candidates(), mock.patch.object(_candidates, "BLOCK_CELLS", 16 * 150):
+        result = mm.match(apps, "amcto", candidates=True, progress=lambda s, f: seen.append((s, f)))
+    assert result.status == "OPTIMAL"
+    fractions = [f for _, f in seen]
+    assert fractions == sorted(fractions) and 0 <= fractions[0] and seen[-1] == ("done", 1.0)
+    scan = [f for s, f in seen if s == "finding candidates"]
+    assert len(scan) >= 5  # one update per block of 16 mentees
+    assert scan[-1] == pytest.approx(0.8)
+    stages = list(dict.fromkeys(s for s, _ in seen))
+    assert stages.index("finding candidates") < stages.index("certifying") < stages.index("done")

@@ -30,6 +30,14 @@ def _kernels() -> dict[str, Any]:
         return _KERNELS
     import numba as nb
 
+    @nb.njit(inline="always", cache=True, nogil=True)
+    def bin_of(v, nbins):
+        """The histogram bin of a score in [0, 1] (clamped: the order is all that matters)."""
+        b = int(v * nbins)
+        if b < 0:
+            return 0
+        return nbins if b > nbins else b
+
     @nb.njit(parallel=True, cache=True, nogil=True)
     def select(masked, depth, out_idx, out_val):
         nr, m = masked.shape
@@ -41,12 +49,7 @@ def _kernels() -> dict[str, Any]:
             for j in range(m):
                 v = row[j]
                 if v > -np.inf:
-                    b = int(v * nbins)
-                    if b < 0:
-                        b = 0
-                    elif b > nbins:
-                        b = nbins
-                    hist[b] += 1
+                    hist[bin_of(v, nbins)] += 1
                     finite += 1
             want = min(depth, finite)
             if want == 0:
@@ -63,12 +66,7 @@ def _kernels() -> dict[str, Any]:
             for j in range(m):
                 v = row[j]
                 if v > -np.inf:
-                    b = int(v * nbins)
-                    if b < 0:
-                        b = 0
-                    elif b > nbins:
-                        b = nbins
-                    if b >= cut:
+                    if bin_of(v, nbins) >= cut:
                         idx[c] = j
                         val[c] = v
                         c += 1
