@@ -302,3 +302,22 @@ def test_near_tight_keeps_the_pairs_near_violation_and_bounds_the_rest(
         rr, cc = np.nonzero(rest)
         slack_later = later.slack(rr, cc, scores[rr, cc])
         assert (slack_later[certified[rr]] <= 0).all()
+
+
+def test_near_tight_bound_stays_tight_with_tier_sized_offsets() -> None:
+    """Offsets carry the weight tiers (~1e12 units at 50,000 x 50,000); the bound must
+    still be within a unit of the exact one, or no line is ever certified (a relative
+    tolerance of 1e-9 made it 1,650 units too high there, above the whole margin)."""
+    rng = np.random.default_rng(3)
+    n, m = 40, 300
+    scores = rng.random((n, m)).astype(np.float32)
+    q_scale = 1e4
+    col_off = -1.2e12 + rng.integers(0, 5000, m).astype(np.float64)
+    q_int = np.rint(scores.astype(np.float64) * q_scale)
+    exact_best = (q_int - col_off[None, :]).max(axis=1)
+    row_off = exact_best + 3000.0  # every pair 3,000 units or more from violating
+    ok_r, ok_c = np.ones(n, bool), np.ones(m, bool)
+    li, _, zeta, _ = near_tight(scores, q_scale, row_off, col_off, ok_r, ok_c, 1000.0)
+    assert len(li) == 0  # nothing within the margin: everything is bounded by zeta
+    assert (zeta >= exact_best).all()
+    assert (zeta <= exact_best + 2.0).all()

@@ -185,8 +185,9 @@ def _kernels() -> dict[str, Any]:
             if not fill:
                 counts[i] = n
                 if z > -np.inf:
-                    # rint(q) <= q + 1/2, and float64's error on q and the offsets.
-                    z = z + 0.5 + 1e-9 * abs(z) + 1e-6
+                    # rint(q) <= q + 1/2, and float64's error on q - offset (a few
+                    # ulps of |z|: the offsets are integers up to ~1e13, exact in float64).
+                    z = z + 0.5 + 1e-14 * abs(z) + 1e-6
                 zeta[i] = z
                 tmax[i] = t
 
