@@ -46,7 +46,8 @@ from typing import Any
 import numpy as np
 
 from ._topk import ColumnHeaps, above_threshold, near_tight, pairs_above, select_rows
-from .scoring._fused import BlockStats, FusedBlocks, threads
+from .scoring._base import _workers
+from .scoring._fused import BlockStats, FusedBlocks
 
 __all__ = ["CandidateGraph", "build_candidates", "make_pricer"]
 
@@ -134,8 +135,9 @@ class BlockSource:
         self, scorer: Any, forbidden: list[tuple[int, int]], min_score: float | None
     ) -> None:
         self.scorer = scorer
-        self.filt = PairFilter(forbidden, min_score)
+        self.forbidden, self.min_score = forbidden, min_score
         self.fused = FusedBlocks.from_scorer(scorer, forbidden, min_score)
+        self._filt: PairFilter | None = None  # built on first use of numpy_block
 
     def block(self, rows: np.ndarray, cols: np.ndarray) -> BlockStats:
         if self.fused is not None:
@@ -144,10 +146,12 @@ class BlockSource:
 
     def numpy_block(self, rows: np.ndarray, cols: np.ndarray) -> BlockStats:
         """The same statistics from :meth:`PairScorer.score_block` (any extractor)."""
+        if self._filt is None:
+            self._filt = PairFilter(self.forbidden, self.min_score)
         block = self.scorer.score_block(rows, cols, keep_features=False)
         total, rule = block.total, block.allowed
-        staff = self.filt.staff(rows, rule, cols)
-        final = self.filt.final(total, staff)
+        staff = self._filt.staff(rows, rule, cols)
+        final = self._filt.final(total, staff)
         masked = np.where(final, total, _NEG)
         staff_masked = masked if staff is final else np.where(staff, total, _NEG)
         sums = {id(m): (m.sum(axis=1), m.sum(axis=0)) for m in (rule, staff, final)}
@@ -203,7 +207,7 @@ def build_candidates(
     }
     best = {key: (np.full(n_rows, -np.inf), np.full(n_cols, -np.inf)) for key in ("staff", "final")}
     # Each column's deep + 1 best rows so far, in a heap per mentor.
-    heaps = ColumnHeaps(n_live, deep + 1, threads())
+    heaps = ColumnHeaps(n_live, deep + 1, _workers())
     for a in range(0, len(live_rows) if n_live else 0, step):
         rows = live_rows[a : a + step]
         st = source.block(rows, live_cols)
@@ -417,12 +421,16 @@ def _violators(
     np.maximum.at(worst, hit_r, np.maximum(sl, 0))
     pos = sl > 0
     r, c, sc, sl = r[pos], c[pos], sc[pos], sl[pos]
-    owner = c if by_col else r
-    order = np.lexsort((-sl, owner))
+    keep = _top_per_owner(c if by_col else r, sl, pricing.per_row)
+    return r[keep], c[keep], sc[keep], worst
+
+
+def _top_per_owner(owner: np.ndarray, slack: np.ndarray, per_owner: int) -> np.ndarray:
+    """Positions of the ``per_owner`` largest slacks of each owner (a row or a column)."""
+    order = np.lexsort((-slack, owner))
     owner = owner[order]
     first = np.searchsorted(owner, owner, side="left")
-    keep = order[(np.arange(len(order)) - first) < pricing.per_row]
-    return r[keep], c[keep], sc[keep], worst
+    return order[(np.arange(len(order)) - first) < per_owner]
 
 
 def make_pricer(
@@ -537,11 +545,7 @@ def make_pricer(
             e = np.empty(0, np.int64)
             return [e, e, np.empty(0, np.float32)], worst
         r, c, sc, sl = (np.concatenate(x) for x in found)
-        owner = c if by_col else r
-        order = np.lexsort((-sl, owner))
-        owner = owner[order]
-        first = np.searchsorted(owner, owner, side="left")
-        keep = order[(np.arange(len(order)) - first) < pricing.per_row]
+        keep = _top_per_owner(c if by_col else r, sl, pricing.per_row)
         return [r[keep], c[keep], sc[keep]], worst
 
     def certified(offsets: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray]:

@@ -30,14 +30,6 @@ def _kernels() -> dict[str, Any]:
         return _KERNELS
     import numba as nb
 
-    @nb.njit(inline="always", cache=True, nogil=True)
-    def bin_of(v, nbins):
-        """The histogram bin of a score in [0, 1] (clamped: the order is all that matters)."""
-        b = int(v * nbins)
-        if b < 0:
-            return 0
-        return nbins if b > nbins else b
-
     @nb.njit(parallel=True, cache=True, nogil=True)
     def select(masked, depth, out_idx, out_val):
         nr, m = masked.shape
@@ -49,7 +41,16 @@ def _kernels() -> dict[str, Any]:
             for j in range(m):
                 v = row[j]
                 if v > -np.inf:
-                    hist[bin_of(v, nbins)] += 1
+                    # The bin of a score in [0, 1], clamped (the order is all that
+                    # matters). Written out twice, not as a jitted helper: a kernel
+                    # calling a function made in this closure is not cached by numba
+                    # (it recompiled in every process, 7 s at 10,000 x 10,000).
+                    b = int(v * nbins)
+                    if b < 0:
+                        b = 0
+                    elif b > nbins:
+                        b = nbins
+                    hist[b] += 1
                     finite += 1
             want = min(depth, finite)
             if want == 0:
@@ -66,7 +67,12 @@ def _kernels() -> dict[str, Any]:
             for j in range(m):
                 v = row[j]
                 if v > -np.inf:
-                    if bin_of(v, nbins) >= cut:
+                    b = int(v * nbins)
+                    if b < 0:
+                        b = 0
+                    elif b > nbins:
+                        b = nbins
+                    if b >= cut:
                         idx[c] = j
                         val[c] = v
                         c += 1
@@ -109,29 +115,6 @@ def _kernels() -> dict[str, Any]:
                         hv[pos] = v
                         hr[pos] = r
                         root[j] = hv[0]
-
-    @nb.njit(parallel=True, cache=True, nogil=True)
-    def above(masked, q_scale, row_off, col_off, row_ok, col_ok, counts, out_cols, fill):
-        nr, m = masked.shape
-        for i in nb.prange(nr):
-            if not row_ok[i]:
-                continue
-            r = row_off[i]
-            ar = abs(r)
-            c = counts[i] if fill else 0
-            base = c
-            n = 0
-            for j in range(m):
-                s = masked[i, j]
-                if s > -np.inf and col_ok[j]:
-                    cj = col_off[j]
-                    # Conservative: one unit of rounding, and float64's error on the offsets.
-                    if s * q_scale > r + cj - 1.0 - 1e-15 * (ar + abs(cj)):
-                        if fill:
-                            out_cols[base + n] = j
-                        n += 1
-            if not fill:
-                counts[i] = n
 
     @nb.njit(parallel=True, cache=True, nogil=True)
     def pairs_above(rows, cols, scores, q_scale, row_off, col_off, row_ok, col_ok, margin, out):
@@ -191,7 +174,6 @@ def _kernels() -> dict[str, Any]:
                 zeta[i] = z
                 tmax[i] = t
 
-    _KERNELS["above"] = above
     _KERNELS["lines"] = lines
     _KERNELS["pairs_above"] = pairs_above
     _KERNELS["select"] = select
@@ -256,26 +238,11 @@ def above_threshold(
     (and ``row_ok[i]``, ``col_ok[j]``, the entry finite), with a margin for float error.
 
     The pricer's prefilter: a pair can only have positive slack there; the
-    exact integer slack of those few pairs is computed afterwards.
+    exact integer slack of those few pairs is computed afterwards. It is
+    :func:`near_tight` with no margin.
     """
-    nr, m = masked.shape
-    if nr == 0 or m == 0:
-        e = np.empty(0, np.int64)
-        return e, e
-    fn = _kernels()["above"]
-    masked = np.ascontiguousarray(masked, dtype=np.float32)
-    args = (
-        np.asarray(row_off, dtype=np.float64),
-        np.asarray(col_off, dtype=np.float64),
-        np.asarray(row_ok, dtype=np.bool_),
-        np.asarray(col_ok, dtype=np.bool_),
-    )
-    counts = np.zeros(nr, dtype=np.int64)
-    fn(masked, float(q_scale), *args, counts, np.empty(0, np.int64), False)
-    starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-    out_cols = np.empty(int(counts.sum()), dtype=np.int64)
-    fn(masked, float(q_scale), *args, starts, out_cols, True)
-    return np.repeat(np.arange(nr, dtype=np.int64), counts), out_cols
+    rows, cols, _, _ = near_tight(masked, q_scale, row_off, col_off, row_ok, col_ok, 0.0)
+    return rows, cols
 
 
 def pairs_above(

@@ -19,19 +19,19 @@ extractor falls back to ``score_block``.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
+from ._base import _workers
 from ._categorical import MutualRequest, RegionProximity
 from ._numeric import CommunitySizeSimilarity, ExperienceGap
 from ._sets import InterestOverlap, SkillsCoverage
 from ._text import GoalsSimilarity
 
-__all__ = ["BlockStats", "FusedBlocks", "threads"]
+__all__ = ["BlockStats", "FusedBlocks"]
 
 _SPARSE, _REGION, _COMMUNITY, _EXPERIENCE, _MUTUAL = range(5)
 _SPARSE_TYPES = (GoalsSimilarity, SkillsCoverage, InterestOverlap)
@@ -265,14 +265,6 @@ def _kernel() -> Any:
     return block_kernel
 
 
-def threads() -> int:
-    """The cores this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
 def _csr_parts(matrix: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return (
         matrix.indptr.astype(np.int64),
@@ -358,10 +350,6 @@ class FusedBlocks:
         if not all(
             type(scorer.extractors_[n]) in (*builtin, MutualRequest) for n in scorer.weights_
         ):
-            return None
-        try:
-            import numba  # noqa: F401
-        except ImportError:  # pragma: no cover - numba is a dependency
             return None
         return cls(scorer, forbidden, min_score)
 
@@ -456,7 +444,7 @@ class FusedBlocks:
         mut = self.mutual[rows] if self.mutual is not None else sp.csr_matrix((nr, 1), dtype=bool)
         prev = self.prev[rows]
         forb = self.forb[rows]
-        n_chunks = max(1, min(nr, 4 * threads()))
+        n_chunks = max(1, min(nr, 4 * _workers()))
         masked = np.empty((nr, m), dtype=np.float32)
         row_counts = np.zeros((nr, 3), np.int64)
         row_best = np.zeros((nr, 2), np.float32)
