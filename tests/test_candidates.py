@@ -247,3 +247,15 @@ def test_candidate_path_reports_progress_by_stage() -> None:
     assert scan[-1] == pytest.approx(0.8)
     stages = list(dict.fromkeys(s for s, _ in seen))
     assert stages.index("finding candidates") < stages.index("certifying") < stages.index("done")
+
+
+@pytest.mark.parametrize("policy", POLICIES)
+def test_candidate_path_exception_lines_keep_the_certificate(policy: str) -> None:
+    """The lines of the other side whose dual dropped most are scored again in full
+    (exceptions) so that the other lines stay certified by their bound: the
+    certificate still holds, and the answer is the dense path's."""
+    apps = mm.datasets.make_cohort(n_mentors=120, n_mentees=130, policy=policy, seed=11)
+    dense, cand = both_paths(apps, policy)
+    assert_agree(dense, cand, apps)
+    pricing = cand.stats["candidate_graph"]["pricing"]
+    assert any(r or c for r, c in pricing["exceptions"])  # the case is exercised

@@ -247,6 +247,38 @@ def test_solve_pairs_pricer_finds_pairs_left_out() -> None:
     assert res.objective == pytest.approx(dense.objective, abs=1e-5)
 
 
+def test_solve_pairs_pricer_out_of_time_is_not_certified() -> None:
+    """A pricer that stops before it finds a violator returns only a bound: the
+    answer is FEASIBLE, never OPTIMAL, and the bound is still a real bound."""
+    rng = np.random.default_rng(5)
+    scores = rng.random((40, 40))
+    listed_r = np.repeat(np.arange(40), 2)
+    listed_c = np.argsort(scores, axis=1)[:, :2].ravel()  # each row's two worst
+
+    def pricer(pricing):  # type: ignore[no-untyped-def]
+        # Out of time: no pairs, each row's slack bounded by its best score.
+        r, c = np.indices(scores.shape).reshape(2, -1)
+        slack = pricing.slack(r, c, scores[r, c])
+        bound = np.zeros(40, dtype=np.int64)
+        np.maximum.at(bound, r, np.maximum(slack, 0))
+        e = np.empty(0, np.int64)
+        return e, e, np.empty(0), bound
+
+    res = solve_pairs(
+        listed_r,
+        listed_c,
+        scores[listed_r, listed_c],
+        n_rows=40,
+        n_cols=40,
+        pricer=pricer,
+        score_range=(0.0, 1.0),
+    )
+    dense = mm.solve_assignment(scores)
+    assert res.status == "FEASIBLE"
+    assert res.objective < dense.objective
+    assert res.best_bound >= dense.objective - 1e-6
+
+
 # --------------------------------------------------------------------------- reference data
 
 

@@ -27,8 +27,10 @@ and the line keeps a *dual-aware* bound on the rest, ``zeta`` = the largest
 ``rint(q_ij) - C_j`` (the pair's score in integer units less the other side's
 dual offset). Under a later dual a pair left out has slack at most ``zeta +
 max_j (C_j - C'_j) - R'_i``, so the line stays certified, unscored, while the
-dual moves less than the margin. Rounds whose reserve still holds violators
-skip the rescoring. When nothing can violate, the dual is feasible for all
+dual moves less than the margin. When a few lines of the other side moved
+much more than the rest, those few are scored again in full (*exceptions*)
+and the margin only has to cover the others. Rounds whose reserve still
+holds violators skip the rescoring. When nothing can violate, the dual is feasible for all
 pairs and the solution is certified optimal.
 
 The scoring, the selection and the pricing prefilters are compiled
@@ -548,21 +550,63 @@ def make_pricer(
         keep = _top_per_owner(c if by_col else r, sl, pricing.per_row)
         return [r[keep], c[keep], sc[keep]], worst
 
-    def certified(offsets: tuple[Any, ...]) -> tuple[np.ndarray, np.ndarray]:
-        """Lines whose dual-aware bound still shows no pair left out can violate."""
+    def certified(offsets: tuple[Any, ...]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Lines whose dual-aware bound still shows no pair left out can violate,
+        and the *exception* lines of the other side to score again for that.
+
+        A line's bound needs the largest drop of the other side's offsets since
+        its snapshot. A few lines of the other side often drop far more than
+        the rest (the dual moved along a few alternating paths): scoring those
+        few again covers their pairs exactly, and the bound then only needs
+        the largest drop among the others. The number of exceptions is chosen
+        to minimize the pairs to score: ``s`` exception lines cost ``s`` times
+        the other side, each line left uncertified may cost its whole length.
+        Returns ``([row_cert, col_cert], [exception_rows, exception_cols])``.
+        """
         _, r_off, c_off, r_ok, c_ok = offsets
-        out = (np.zeros(n_rows, dtype=bool), np.zeros(n_cols, dtype=bool))
-        for k, (r_then, c_then) in enumerate(snaps):
-            for side, own, then, now, ok in (
-                (0, r_off, c_then, c_off, c_ok),
-                (1, c_off, r_then, r_off, r_ok),
-            ):
+        cert = [np.zeros(n_rows, dtype=bool), np.zeros(n_cols, dtype=bool)]
+        extra = [np.empty(0, np.int64), np.empty(0, np.int64)]
+        # A pair is covered when either of its lines is certified: the side holding
+        # more bounds goes second and ignores the other side's certified lines.
+        first = 0 if (snap[0] >= 0).sum() <= (snap[1] >= 0).sum() else 1
+        for side in (first, 1 - first):
+            own, now, ok = (r_off, c_off, c_ok) if side == 0 else (c_off, r_off, r_ok)
+            if side != first:
+                ok = ok & ~cert[first]
+            used = [k for k in range(len(snaps)) if (snap[side] == k).any()]
+            if not used:
+                continue
+            # Per snapshot: how far each line of the other side dropped (-inf: it can
+            # hold no violating pair), and own - zeta of the lines certified with it.
+            drops, gaps, sels = [], [], []
+            for k in used:
+                then = snaps[k][1 - side]
+                drops.append(np.where(ok, then - now, -np.inf))
                 sel = np.flatnonzero(snap[side] == k)
-                if not len(sel):
-                    continue
-                drop = float(np.max(then[ok] - now[ok], initial=-np.inf))
-                out[side][sel] = zeta[side][sel] + drop - own[sel] <= 0
-        return out
+                sels.append(sel)
+                gaps.append(np.sort(own[sel] - zeta[side][sel]))
+            worst = np.max(drops, axis=0)
+            order = np.argsort(-worst, kind="stable")
+            # The largest drop left once the first s of `order` are scored again.
+            rest = [np.append(np.maximum.accumulate(d[order][::-1])[::-1], -np.inf) for d in drops]
+            n_other = len(order)
+            grid = np.unique(np.minimum(n_other, np.r_[0, 2 ** np.arange(0, 17)]))
+            # An exception line is scored against this side's lines, a line of this
+            # side left uncertified against the other side's.
+            per_exception, per_line = len(live[side]), len(live[1 - side])
+            best_s, best_cost = 0, None
+            for s_ in grid.tolist():
+                left = sum(
+                    int(np.searchsorted(g, r[s_], side="left"))
+                    for g, r in zip(gaps, rest, strict=True)
+                )
+                cost = s_ * per_exception + left * per_line
+                if best_cost is None or cost < best_cost:
+                    best_s, best_cost = s_, cost
+            for sel, r in zip(sels, rest, strict=True):
+                cert[side][sel] = own[sel] - zeta[side][sel] >= r[best_s]
+            extra[1 - side] = np.sort(order[:best_s][np.isfinite(worst[order[:best_s]])])
+        return cert, extra
 
     all_rows = np.arange(n_rows)
     all_cols = np.arange(n_cols)
@@ -619,7 +663,18 @@ def make_pricer(
         none = np.empty(0, np.int64)
         rows, cols = none, none
         if not cheap:
-            row_cert, col_cert = certified(offsets)
+            (row_cert, col_cert), (ex_rows, ex_cols) = certified(offsets)
+            # The exception lines, scored again in full now, are certified too.
+            for lines_, by_col_ in ((ex_cols, True), (ex_rows, False)):
+                if len(lines_):
+                    (vr, vc, vs), ex_worst = rescore(pricing, lines_, by_col_, offsets)
+                    out_r.append(vr)
+                    out_c.append(vc)
+                    out_s.append(vs)
+                    np.maximum(worst, ex_worst, out=worst)
+            col_cert[ex_cols] = True
+            row_cert[ex_rows] = True
+            state.setdefault("exceptions", []).append((len(ex_rows), len(ex_cols)))
             rows, cols = _flagged(pricing, graph, n_rows, n_cols, row_cert, col_cert)
             state.setdefault("flagged", []).append((len(rows), len(cols)))
         if len(rows) and len(cols):
@@ -642,9 +697,10 @@ def make_pricer(
         state.setdefault("cheap", []).append(bool(cheap))
         if progress:
             progress("certifying", min(0.99, 0.5 + 0.05 * state["rounds"]))
-        if len(r) == 0:
+        if len(r) == 0 and not worst.any():
             # No pair outside the graph violates the dual: certified for every pair.
             return None
+        # (No pairs with a positive bound: out of time before any violator was found.)
         return r, c, s.astype(np.float64), worst
 
     return pricer

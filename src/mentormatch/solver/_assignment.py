@@ -641,9 +641,8 @@ class _Edges(_Problem):
                     )
                 if bound is not None:
                     np.maximum(worst, np.asarray(bound, dtype=np.int64), out=worst)
-                if len(r) == 0 and worst.any():
-                    # The pricer saw possible violations but added nothing: not certified.
-                    raise RuntimeError("pricer reported possible violations without pairs")
+                # No pairs but a positive bound: the pricer ran out of time before it
+                # found any violator. Not certified; the bound still holds.
         return r, c, w, worst
 
 
@@ -696,13 +695,13 @@ def _solve(
         t0 = time.perf_counter()
         vr, vc, vw, worst = problem.price(flow.duals, per_row=min(k, DEFAULT_K))
         stats["pricing_s"] = stats.get("pricing_s", 0.0) + time.perf_counter() - t0
-        if len(vr) == 0:
+        if len(vr) == 0 and not worst.any():
             bound = flow.duals.objective(problem.caps, limit)
             proven = bound == flow.primal
             break
         repaired = Duals(u=flow.duals.u + worst, v=flow.duals.v, lam=flow.duals.lam)
         bound = repaired.objective(problem.caps, limit)
-        if deadline is not None and time.perf_counter() > deadline:
+        if len(vr) == 0 or (deadline is not None and time.perf_counter() > deadline):
             break
         key = np.concatenate([rows, vr]) * problem.n_cols + np.concatenate([cols, vc])
         _, first = np.unique(key, return_index=True)
@@ -1001,8 +1000,10 @@ def solve_pairs(
         to add to the graph (at least the violators, up to
         ``pricing.per_row`` a row, or more to enlarge a row's candidates) and
         a per-row bound on the slack of the pairs not returned (or ``None``).
-        The answer is then proven optimal for the full problem, or, when the
-        time limit stops the loop, bounded with those row bounds.
+        A pricer out of time may return no pairs with a positive bound: the
+        loop stops there, not certified. The answer is then proven optimal
+        for the full problem, or, when the time limit stops the loop, bounded
+        with those row bounds.
     k : int
         Candidates per row and column before pricing.
     pricer_rows : array of bool, optional
