@@ -141,9 +141,11 @@ class BlockSource:
         self.fused = FusedBlocks.from_scorer(scorer, forbidden, min_score)
         self._filt: PairFilter | None = None  # built on first use of numpy_block
 
-    def block(self, rows: np.ndarray, cols: np.ndarray) -> BlockStats:
+    def block(self, rows: np.ndarray, cols: np.ndarray, *, counts: bool = True) -> BlockStats:
+        """The block's statistics; ``counts=False``: only ``masked`` is needed
+        (the fused kernel then skips the counts; the numpy path computes them anyway)."""
         if self.fused is not None:
-            return self.fused.block(rows, cols)
+            return self.fused.block(rows, cols, counts=counts)
         return self.numpy_block(rows, cols)
 
     def numpy_block(self, rows: np.ndarray, cols: np.ndarray) -> BlockStats:
@@ -513,7 +515,7 @@ def make_pricer(
                 break
             ll = lines[a : a + step]
             rr, cc = (others, ll) if by_col else (ll, others)
-            masked = source.block(rr, cc).masked
+            masked = source.block(rr, cc, counts=False).masked
             if by_col:
                 masked = np.ascontiguousarray(masked.T)
                 own, other, own_ok, other_ok = c_off[ll], r_off[others], c_ok[ll], r_ok[others]
@@ -649,7 +651,7 @@ def make_pricer(
             zero_r = live[0][pricing.row_free[live[0]] & (pricing.u[live[0]] == 0)]
             zero_c = live[1][(pricing.caps[live[1]] > 0) & (pricing.v[live[1]] == 0)]
             if 0 < len(zero_r) * len(zero_c) <= 4 * BLOCK_CELLS:
-                masked = source.block(zero_r, zero_c).masked
+                masked = source.block(zero_r, zero_c, counts=False).masked
                 vr, vc, vs, _ = _violators(pricing, zero_r, zero_c, masked, False)
                 state["rescored_pairs"] += len(zero_r) * len(zero_c)
                 cheap = len(vr) > 0

@@ -723,7 +723,7 @@ def _run_candidates(
         for a in range(0, len(idx), step):
             part = idx[a : a + step]
             rows_, cols_ = (part, others) if side == "mentee" else (others, part)
-            ok = source.block(rows_, cols_).masked > -np.inf
+            ok = source.block(rows_, cols_, counts=False).masked > -np.inf
             out[a : a + step] = ok.any(axis=1) if side == "mentee" else ok.any(axis=0)
         return out
 

@@ -22,6 +22,8 @@ import numpy as np
 __all__ = ["ColumnHeaps", "above_threshold", "near_tight", "pairs_above", "select_rows"]
 
 _BINS = 4096
+#: Columns per tile in ColumnHeaps.push: 256 heaps of a few KB stay in cache.
+_TILE = 256
 _KERNELS: dict[str, Any] = {}
 
 
@@ -82,39 +84,43 @@ def _kernels() -> dict[str, Any]:
                 out_val[i, t] = val[order[t]]
 
     @nb.njit(parallel=True, cache=True, nogil=True)
-    def push(masked, rows, n_chunks, root, heap_val, heap_row):
+    def push(masked, rows, n_chunks, tile, root, heap_val, heap_row):
         nr, m = masked.shape
         depth = heap_val.shape[1]
         step = (m + n_chunks - 1) // n_chunks
         for ch in nb.prange(n_chunks):
             lo = ch * step
             hi = min(m, lo + step)
-            for i in range(nr):
-                r = rows[i]
-                line = masked[i]
-                for j in range(lo, hi):
-                    v = line[j]
-                    if v > root[j]:
-                        hv = heap_val[j]
-                        hr = heap_row[j]
-                        # Replace the root (the smallest kept) and sift down.
-                        pos = 0
-                        while True:
-                            left = 2 * pos + 1
-                            if left >= depth:
-                                break
-                            child = left
-                            right = left + 1
-                            if right < depth and hv[right] < hv[left]:
-                                child = right
-                            if hv[child] >= v:
-                                break
-                            hv[pos] = hv[child]
-                            hr[pos] = hr[child]
-                            pos = child
-                        hv[pos] = v
-                        hr[pos] = r
-                        root[j] = hv[0]
+            # Columns in tiles whose heaps stay in cache while every row visits them
+            # (each column gets the same inserts in the same order as row by row).
+            for t0 in range(lo, hi, tile):
+                t1 = min(hi, t0 + tile)
+                for i in range(nr):
+                    r = rows[i]
+                    line = masked[i]
+                    for j in range(t0, t1):
+                        v = line[j]
+                        if v > root[j]:
+                            hv = heap_val[j]
+                            hr = heap_row[j]
+                            # Replace the root (the smallest kept) and sift down.
+                            pos = 0
+                            while True:
+                                left = 2 * pos + 1
+                                if left >= depth:
+                                    break
+                                child = left
+                                right = left + 1
+                                if right < depth and hv[right] < hv[left]:
+                                    child = right
+                                if hv[child] >= v:
+                                    break
+                                hv[pos] = hv[child]
+                                hr[pos] = hr[child]
+                                pos = child
+                            hv[pos] = v
+                            hr[pos] = r
+                            root[j] = hv[0]
 
     @nb.njit(parallel=True, cache=True, nogil=True)
     def pairs_above(rows, cols, scores, q_scale, row_off, col_off, row_ok, col_ok, margin, out):
@@ -212,6 +218,7 @@ class ColumnHeaps:
                 np.ascontiguousarray(masked, dtype=np.float32),
                 np.asarray(rows, dtype=np.int64),
                 min(self.chunks, masked.shape[1]),
+                _TILE,
                 self.root,
                 self.values,
                 self.rows,

@@ -112,6 +112,7 @@ def _kernel() -> Any:
         forb_idx,
         min_score,
         has_min,
+        with_counts,
         n_chunks,
         masked,
         row_counts,
@@ -229,23 +230,26 @@ def _kernel() -> Any:
                                 break
                     fin = neg
                     if ok:
-                        n_rule += 1
-                        col_counts[ch, 0, j] += 1
+                        if with_counts:
+                            n_rule += 1
+                            col_counts[ch, 0, j] += 1
                         if (flag[j] & 2) == 0:
-                            n_staff += 1
-                            col_counts[ch, 1, j] += 1
-                            if tot > best_staff:
-                                best_staff = tot
-                            if tot > col_best[ch, 0, j]:
-                                col_best[ch, 0, j] = tot
+                            if with_counts:
+                                n_staff += 1
+                                col_counts[ch, 1, j] += 1
+                                if tot > best_staff:
+                                    best_staff = tot
+                                if tot > col_best[ch, 0, j]:
+                                    col_best[ch, 0, j] = tot
                             if (not has_min) or tot >= min_score:
-                                n_final += 1
-                                col_counts[ch, 2, j] += 1
                                 fin = tot
-                                if tot > best_final:
-                                    best_final = tot
-                                if tot > col_best[ch, 1, j]:
-                                    col_best[ch, 1, j] = tot
+                                if with_counts:
+                                    n_final += 1
+                                    col_counts[ch, 2, j] += 1
+                                    if tot > best_final:
+                                        best_final = tot
+                                    if tot > col_best[ch, 1, j]:
+                                        col_best[ch, 1, j] = tot
                     acc[j] = fin
                 for p in range(prev_ptr[i], prev_ptr[i + 1]):
                     j = colpos[prev_idx[p]]
@@ -406,8 +410,12 @@ class FusedBlocks:
         self._cols_key, self._cols_side = key, side
         return side
 
-    def block(self, rows: np.ndarray, cols: np.ndarray) -> BlockStats:
-        """The masked totals and the counts of the block ``rows`` x ``cols``."""
+    def block(self, rows: np.ndarray, cols: np.ndarray, *, counts: bool = True) -> BlockStats:
+        """The masked totals and the counts of the block ``rows`` x ``cols``.
+
+        ``counts=False``: the masked totals only (the counts and bests are
+        left empty), for the pricer's rescoring, which needs nothing else.
+        """
         rows = np.asarray(rows, dtype=np.int64)
         cols = np.asarray(cols, dtype=np.int64)
         cs = self._columns(cols)
@@ -446,10 +454,11 @@ class FusedBlocks:
         forb = self.forb[rows]
         n_chunks = max(1, min(nr, 4 * _workers()))
         masked = np.empty((nr, m), dtype=np.float32)
+        width = m if counts else 0
         row_counts = np.zeros((nr, 3), np.int64)
-        row_best = np.zeros((nr, 2), np.float32)
-        col_counts = np.zeros((n_chunks, 3, m), np.int32)
-        col_best = np.full((n_chunks, 2, m), -np.inf, np.float32)
+        row_best = np.full((nr, 2), -np.inf, np.float32)
+        col_counts = np.zeros((n_chunks, 3, width), np.int32)
+        col_best = np.full((n_chunks, 2, width), -np.inf, np.float32)
         _kernel()(
             self.kinds,
             self.slots,
@@ -496,6 +505,7 @@ class FusedBlocks:
             forb.indices.astype(np.int64),
             self.min_score,
             self.has_min,
+            counts,
             n_chunks,
             masked,
             row_counts,
