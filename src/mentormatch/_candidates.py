@@ -30,8 +30,8 @@ max_j (C_j - C'_j) - R'_i``, so the line stays certified, unscored, while the
 dual moves less than the margin. When a few lines of the other side moved
 much more than the rest, those few are scored again in full (*exceptions*)
 and the margin only has to cover the others. Rounds whose reserve still
-holds violators skip the rescoring. When nothing can violate, the dual is feasible for all
-pairs and the solution is certified optimal.
+holds violators skip the rescoring. When nothing can violate, the dual is
+feasible for all pairs and the solution is certified optimal.
 
 The scoring, the selection and the pricing prefilters are compiled
 (:mod:`mentormatch.scoring._fused`, :mod:`mentormatch._topk`): each pair is
