@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+from unittest import mock
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -171,8 +173,13 @@ def test_select_rows_is_a_sort(n: int, m: int, depth: int, levels: int, seed: in
     m=st.integers(1, 60),
     depth=st.integers(1, 30),
     seed=st.integers(0, 10_000),
+    tile=st.sampled_from([1, 2, 3, 256]),
 )
-def test_column_heaps_keep_each_columns_best(blocks: int, m: int, depth: int, seed: int) -> None:
+def test_column_heaps_keep_each_columns_best(
+    blocks: int, m: int, depth: int, seed: int, tile: int
+) -> None:
+    from mentormatch import _topk
+
     rng = np.random.default_rng(seed)
     heaps = ColumnHeaps(m, depth, threads=2)
     parts = []
@@ -180,7 +187,8 @@ def test_column_heaps_keep_each_columns_best(blocks: int, m: int, depth: int, se
         nr = int(rng.integers(1, 40))
         masked = (rng.integers(0, 20, (nr, m)) / 19).astype(np.float32)
         masked[rng.random((nr, m)) < 0.3] = -np.inf
-        heaps.push(masked, np.arange(nr) + 1000 * b)
+        with mock.patch.object(_topk, "_TILE", tile):  # several tiles per chunk of columns
+            heaps.push(masked, np.arange(nr) + 1000 * b)
         parts.append((masked, np.arange(nr) + 1000 * b))
     full = np.vstack([p for p, _ in parts])
     row_ids = np.concatenate([r for _, r in parts])
