@@ -493,7 +493,10 @@ def make_pricer(
         """
         q_scale, r_off, c_off, r_ok, c_ok = offsets
         margin = NEAR_MARGIN / pricing.scale.resolution  # in units of q (both priorities)
-        snaps.append((r_off.copy(), c_off.copy()))
+        # One snapshot per round, shared by the calls of that round: the offsets are
+        # computed afresh every round (read-only arrays), so they are kept, not copied.
+        if not snaps or snaps[-1][0] is not r_off:
+            snaps.append((r_off, c_off))
         here = len(snaps) - 1
         side = 1 if by_col else 0
         found: list[list[np.ndarray]] = [[], [], [], []]

@@ -271,15 +271,29 @@ def pairs_above(
             np.asarray(rows, dtype=np.int64),
             np.asarray(cols, dtype=np.int64),
             np.asarray(scores, dtype=np.float32),
-            float(q_scale),
-            np.ascontiguousarray(row_off, dtype=np.float64),
-            np.ascontiguousarray(col_off, dtype=np.float64),
-            np.asarray(row_ok, dtype=np.bool_),
-            np.asarray(col_ok, dtype=np.bool_),
-            float(margin),
+            *_pricing_args(q_scale, row_off, col_off, row_ok, col_ok, margin),
             out,
         )
     return out
+
+
+def _pricing_args(
+    q_scale: float,
+    row_off: np.ndarray,
+    col_off: np.ndarray,
+    row_ok: np.ndarray,
+    col_ok: np.ndarray,
+    margin: float,
+) -> tuple[Any, ...]:
+    """The pricing kernels' dual arguments in the types they were compiled for."""
+    return (
+        float(q_scale),
+        np.ascontiguousarray(row_off, dtype=np.float64),
+        np.ascontiguousarray(col_off, dtype=np.float64),
+        np.asarray(row_ok, dtype=np.bool_),
+        np.asarray(col_ok, dtype=np.bool_),
+        float(margin),
+    )
 
 
 def near_tight(
@@ -308,14 +322,7 @@ def near_tight(
         return e, e, zeta, tmax
     fn = _kernels()["lines"]
     masked = np.ascontiguousarray(masked, dtype=np.float32)
-    args = (
-        float(q_scale),
-        np.ascontiguousarray(line_off, dtype=np.float64),
-        np.ascontiguousarray(other_off, dtype=np.float64),
-        np.asarray(line_ok, dtype=np.bool_),
-        np.asarray(other_ok, dtype=np.bool_),
-        float(margin),
-    )
+    args = _pricing_args(q_scale, line_off, other_off, line_ok, other_ok, margin)
     counts = np.zeros(nr, dtype=np.int64)
     fn(masked, *args, counts, np.empty(0, np.int64), False, zeta, tmax)
     starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
