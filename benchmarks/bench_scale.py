@@ -37,12 +37,14 @@ def run(
     seed: int = 0,
     policy: str = "amcto",
     dense: bool = False,
-    time_limit: float | None = None,
+    time_limit: float | str | None = "default",
 ) -> dict[str, Any]:
+    """One ``match`` on the candidate path; ``time_limit="default"`` keeps match's own."""
     apps = mm.datasets.make_cohort(n_mentors=n, n_mentees=n, policy=policy, seed=seed)
+    limit: dict[str, Any] = {} if time_limit == "default" else {"time_limit": time_limit}
     with _PeakRSS() as mem:
         t0 = time.perf_counter()
-        result = mm.match(apps, policy, candidates=True, time_limit=time_limit)
+        result = mm.match(apps, policy, candidates=True, **limit)
         took = time.perf_counter() - t0
     assert 2 * len(result.pairs) + len(result.unmatched) == len(apps)
     solver = result.stats["solver"]
@@ -65,7 +67,7 @@ def run(
     }
     if dense:
         t0 = time.perf_counter()
-        full = mm.match(apps, policy, candidates=False, time_limit=time_limit)
+        full = mm.match(apps, policy, candidates=False, **limit)
         out["dense_seconds"] = time.perf_counter() - t0
         out["dense_objective"] = full.objective
         out["dense_status"] = full.status
@@ -107,12 +109,15 @@ def test_20k_certified_under_60s() -> None:
 @pytest.mark.benchmark
 @pytest.mark.slow
 def test_100k_within_5_minutes_and_8gb() -> None:
-    out = run(100_000, time_limit=240.0)
+    # match's default time limit (60 s for the optimizer; the scan is not limited).
+    out = run(100_000)
     assert out["peak_gb"] < 8, out
     assert out["seconds"] < 300, out
+    # Certified, or with a gap reported that says something (under 10%).
+    assert out["status"] == "OPTIMAL" or out["gap"] < 0.1 * out["objective"], out
 
 
 if __name__ == "__main__":
     for arg in sys.argv[1:] or ["20000", "100000"]:
         size = int(arg)
-        run(size, dense=size <= 5000, time_limit=240.0 if size > 50_000 else None)
+        run(size, dense=size <= 5000)

@@ -214,6 +214,10 @@ def test_candidate_path_time_limit_reports_an_honest_gap() -> None:
         extra = stopped.stats["solver"]["gap_pairs"]
         assert len(dense.pairs) - len(stopped.pairs) <= extra
         assert stopped.best_bound <= len(stopped.pairs) + extra + 1e-6
+        # Sharper: no pair scores above its mentee's best, nor the optimum above
+        # the best scores of as many mentees.
+        best = np.sort(np.where(dense.scores.allowed, dense.scores.total, -np.inf).max(axis=1))
+        assert stopped.best_bound <= best[::-1][: len(stopped.pairs) + extra].sum() + 1e-6
         # And no more than the mentees who could have a partner at all.
         possible = int((dense.scores.allowed.any(axis=1)).sum())
         assert len(stopped.pairs) + extra <= possible

@@ -277,6 +277,59 @@ def test_solve_pairs_pricer_out_of_time_is_not_certified() -> None:
     assert res.status == "FEASIBLE"
     assert res.objective < dense.objective
     assert res.best_bound >= dense.objective - 1e-6
+    # Told each row's and column's best score, the bound drops below "every pair
+    # scores the largest score" to at most the sum of the row maxima.
+    tops = (scores.max(axis=1), scores.max(axis=0))
+    told = solve_pairs(
+        listed_r,
+        listed_c,
+        scores[listed_r, listed_c],
+        n_rows=40,
+        n_cols=40,
+        pricer=pricer,
+        score_range=(0.0, 1.0),
+        score_tops=tops,
+    )
+    assert told.status == "FEASIBLE"
+    assert dense.objective - 1e-6 <= told.best_bound <= tops[0].sum() + 1e-9
+    assert told.best_bound < res.best_bound
+
+
+def brute_ceiling(row_top, col_top, caps, fewest, most):  # type: ignore[no-untyped-def]
+    """The best total of min(row_top, col_top) over every b-matching of fewest..most pairs."""
+    rows = [i for i, t in enumerate(row_top) if np.isfinite(t)]
+    slots = [j for j, t in enumerate(col_top) if np.isfinite(t) for _ in range(caps[j])]
+    best = -np.inf
+    for p in range(fewest, most + 1):
+        for rs in itertools.combinations(rows, p):
+            for ss in itertools.permutations(slots, p):
+                best = max(
+                    best, sum(min(row_top[i], col_top[j]) for i, j in zip(rs, ss, strict=True))
+                )
+    return best
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    row_top=st.lists(
+        st.sampled_from([-np.inf, -1.0, 0.0, 0.25, 0.5, 0.75, 1.0]), min_size=1, max_size=5
+    ),
+    col_top=st.lists(st.sampled_from([-np.inf, -0.5, 0.0, 0.3, 0.6, 0.9]), min_size=1, max_size=3),
+    caps=st.lists(st.integers(0, 2), min_size=3, max_size=3),
+    sizes=st.tuples(st.integers(0, 5), st.integers(0, 5)),
+)
+def test_matching_ceiling_against_brute_force(row_top, col_top, caps, sizes) -> None:  # type: ignore[no-untyped-def]
+    from mentormatch.solver._assignment import _matching_ceiling
+
+    rt, ct = np.array(row_top), np.array(col_top)
+    cp = np.array(caps[: len(col_top)], dtype=np.int64)
+    n_rows = int(np.isfinite(rt).sum())
+    n_slots = int(cp[np.isfinite(ct)].sum())
+    fewest = min(sizes[0], n_rows, n_slots)  # the solution at hand has this many
+    most = fewest + sizes[1]
+    reachable = min(most, n_rows, n_slots)
+    expected = brute_ceiling(rt, ct, cp, fewest, reachable)
+    assert _matching_ceiling(rt, ct, cp, fewest, most) == pytest.approx(expected)
 
 
 # --------------------------------------------------------------------------- reference data
@@ -411,6 +464,8 @@ def test_time_limited_answers_are_honest() -> None:
     else:
         assert res.status == "FEASIBLE"
         assert res.best_bound >= res.objective
+        # No pair scores above its row's best: neither can the optimum.
+        assert res.best_bound <= scores.max(axis=1).sum() + 1e-9
     assert res.n_pairs == 400
 
 

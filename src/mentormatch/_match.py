@@ -705,6 +705,7 @@ def _run_candidates(
         pricer=pricer,
         k=max(len(graph.rows), 1),  # the graph is small already: all of it goes to the LP
         pricer_rows=graph.n_final[0] > 0,  # mentees with a possible partner
+        score_tops=graph.best_final,
     )
     stats["solve_s"] = time.perf_counter() - t0
     stats["solver"] = dict(solved.stats)

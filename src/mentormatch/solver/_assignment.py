@@ -374,6 +374,18 @@ def _vector(
     return arr.astype(np.int64)
 
 
+def _floats(value: Any, n: int, name: str, func: str) -> np.ndarray:
+    try:
+        arr = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise param_error(name, func, f"an array of {n} numbers", value) from None
+    if arr.shape != (n,):
+        raise param_error(name, func, f"an array of {n} numbers", f"shape {arr.shape}")
+    if np.isnan(arr).any():
+        raise param_error(name, func, "numbers (-inf: no pair)", "nan")
+    return arr
+
+
 def _forced_list(forced: Any, n_rows: int, n_cols: int, func: str) -> list[tuple[int, int]]:
     expected = f"pairs (row, col) with 0 <= row < {n_rows} and 0 <= col < {n_cols}"
     if forced is None:
@@ -754,6 +766,7 @@ def _finish(
     started: float,
     stats: dict[str, Any],
     limit: int | None = None,
+    tops: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
 ) -> AssignmentResult:
     if forced:
         fr, fc = np.array(forced, dtype=np.int64).T
@@ -766,22 +779,33 @@ def _finish(
     unit = scale.tier_priority if scale.priority == "score_first" else 1
     gap = 0.0 if proven else gap_w / unit * scale.resolution
     best_bound = objective + gap * scale.sign
-    if not proven and scale.priority == "pairs_first" and scale.tier_pairs > 0:
-        # Pairs first: any solution has at most gap_w // C more pairs than this one
-        # (C exceeds every total of the tiers below). With none, the gap above bounds
-        # the score; with some, the most the extra pairs can add does.
-        extra = gap_w // scale.tier_pairs
-        if limit is not None:  # no solution has more than `limit` pairs besides the forced
-            extra = min(extra, max(limit - (len(pairs) - len(forced)), 0))
-        stats["gap_pairs"] = int(extra)
-        if extra > 0 and scale.sign > 0:
+    if not proven and scale.sign > 0:
+        # The dual bounds the weights, tiers included: once a tier above the score
+        # may still gain (more pairs, more priority people), its bound on the score
+        # is useless. Each pair scores at most the best score of its row and of its
+        # column: the best such matching of each size bounds the score directly.
+        free = len(pairs) - len(forced)
+        if scale.priority == "pairs_first":
+            # At most gap_w // C more pairs than this solution (C exceeds every
+            # total of the tiers below), and no fewer: the most pairs come first.
+            extra = gap_w // scale.tier_pairs if scale.tier_pairs > 0 else 0
+            if limit is not None:  # no solution has more than `limit` pairs besides the forced
+                extra = min(extra, max(limit - free, 0))
+            stats["gap_pairs"] = int(extra)
+            fewest, most = free, free + extra
+        else:
+            fewest, most = 0, free if limit is None else max(limit, free)
+        forced_score = 0.0
+        if forced:
+            fr, fc = np.array(forced, dtype=np.int64).T
+            forced_score = float(np.sum(score_of(fr, fc), dtype=np.float64))
+        if tops is None:
             top = (scale.s_max + 0.5) * scale.resolution  # at least every score listed
-            forced_score = 0.0
-            if forced:
-                fr, fc = np.array(forced, dtype=np.int64).T
-                forced_score = float(np.sum(score_of(fr, fc), dtype=np.float64))
-            free = len(pairs) - len(forced)
-            best_bound = max(objective, forced_score + (free + extra) * top)
+            ceiling = top * fewest + max(top, 0.0) * (most - fewest)
+        else:
+            row_top, col_top, caps = tops()
+            ceiling = _matching_ceiling(row_top, col_top, caps, fewest, most)
+        best_bound = max(objective, min(best_bound, forced_score + ceiling))
     stats["resolution"] = scale.resolution
     stats["objective_int"] = total_w
     stats["bound_int"] = bound_w
@@ -793,6 +817,30 @@ def _finish(
         wall_time=time.perf_counter() - started,
         stats=stats,
     )
+
+
+def _matching_ceiling(
+    row_top: np.ndarray, col_top: np.ndarray, caps: np.ndarray, fewest: int, most: int
+) -> float:
+    """The most any solution with ``fewest`` to ``most`` pairs can score, when a pair
+    scores at most ``min(row_top[i], col_top[j])`` and column ``j`` takes ``caps[j]``.
+
+    ``min`` is supermodular, so for ``p`` pairs the best is the ``p`` highest row
+    tops against the ``p`` highest column slots, paired in order: ``F(p) = sum_k<p
+    min(x_k, y_k)``, with terms falling in ``k``; the largest ``F`` over the range
+    adds the positive terms past ``fewest``. Rows and columns with ``-inf`` (no pair
+    left to make) or no capacity take no pair.
+    """
+    x = np.sort(row_top[np.isfinite(row_top)])[::-1]
+    open_ = np.isfinite(col_top) & (caps > 0)
+    order = np.argsort(-col_top[open_], kind="stable")
+    y_top = col_top[open_][order]
+    slots = np.cumsum(caps[open_][order])
+    n = int(min(most, len(x), slots[-1] if len(slots) else 0))
+    # The k-th highest slot belongs to the first column whose cumulative capacity exceeds k.
+    y = y_top[np.searchsorted(slots, np.arange(n), side="right")]
+    m = np.minimum(x[:n], y)
+    return float(np.sum(m[:fewest]) + np.sum(np.maximum(m[fewest:], 0.0)))
 
 
 # --------------------------------------------------------------------------- public
@@ -952,7 +1000,26 @@ def solve_assignment(
         started,
         stats,
         limit=limit,
+        tops=lambda: _dense_tops(s, ok, row_free, caps_left),
     )
+
+
+def _dense_tops(
+    s: np.ndarray, ok: np.ndarray, row_free: np.ndarray, caps: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each row's and column's best score among the pairs still possible (-inf: none)."""
+    n_rows, n_cols = s.shape
+    row_top = np.full(n_rows, -np.inf)
+    col_top = np.full(n_cols, -np.inf)
+    open_ = caps > 0
+    step = max(1, _BLOCK_CELLS // max(n_cols, 1))
+    for r0 in range(0, n_rows, step):
+        r1 = min(r0 + step, n_rows)
+        live = ok[r0:r1] & row_free[r0:r1, None] & open_[None, :]
+        block = np.where(live, s[r0:r1], -np.inf)
+        row_top[r0:r1] = block.max(axis=1, initial=-np.inf)
+        np.maximum(col_top, block.max(axis=0, initial=-np.inf), out=col_top)
+    return row_top, col_top, caps
 
 
 def solve_pairs(
@@ -976,6 +1043,7 @@ def solve_pairs(
     k: int = DEFAULT_K,
     progress: Callable[[str, float], None] | None = None,
     pricer_rows: Any = None,
+    score_tops: tuple[Any, Any] | None = None,
 ) -> AssignmentResult:
     """:func:`solve_assignment` on a long table of allowed pairs (a sparse graph).
 
@@ -1011,6 +1079,13 @@ def solve_pairs(
         Rows that can have no pair at all (ineligible mentees) are best left
         out: they would count among the pairs a time-limited answer might
         still be missing.
+    score_tops : (array, array), optional
+        With a pricer: for each row and each column, a score no pair of it
+        in the full problem exceeds (``-inf``: it has none). A time-limited
+        answer's bound then holds its score below the best matching of
+        those (each pair at the lower of its two) instead of below its
+        number of pairs times the largest score; the pairs listed are
+        bounded by their own scores either way.
 
     Other parameters are those of :func:`solve_assignment`.
     """
@@ -1040,6 +1115,14 @@ def solve_pairs(
     assert caps is not None
     row_prio = _vector(row_priority, n_rows, "row_priority", func, default=None, dtype=bool)
     col_prio = _vector(col_priority, n_cols, "col_priority", func, default=None, dtype=bool)
+    given = None
+    if score_tops is not None:
+        if not isinstance(score_tops, tuple) or len(score_tops) != 2:
+            raise param_error("score_tops", func, "a pair (row_tops, col_tops)", score_tops)
+        given = (
+            _floats(score_tops[0], n_rows, "score_tops[0]", func),
+            _floats(score_tops[1], n_cols, "score_tops[1]", func),
+        )
     forced_l = _forced_list(forced, n_rows, n_cols, func)
     listed = set(zip(r.tolist(), c.tolist(), strict=True)) if forced_l else set()
     _conflicts(forced_l, lambda a, b: (a, b) in listed, caps, max_pairs)
@@ -1124,6 +1207,31 @@ def solve_pairs(
     pr, pc, total, bound, proven = _solve(
         problem, limit=limit, k=int(k), deadline=deadline, progress=progress, stats=stats
     )
+
+    def tops() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        # The listed pairs' best scores, raised to the caller's bounds on the rest.
+        live = row_free[r] & (caps_left[c] > 0)
+        row_top = np.full(n_rows, -np.inf)
+        col_top = np.full(n_cols, -np.inf)
+        np.maximum.at(row_top, r[live], s[live])
+        np.maximum.at(col_top, c[live], s[live])
+        if pricer is not None:
+            assert given is not None
+            np.maximum(row_top, np.where(row_free, given[0], -np.inf), out=row_top)
+            np.maximum(col_top, np.where(caps_left > 0, given[1], -np.inf), out=col_top)
+        return row_top, col_top, caps_left
+
     return _finish(
-        pr, pc, forced_l, score_of, scale, total, bound, proven, started, stats, limit=limit
+        pr,
+        pc,
+        forced_l,
+        score_of,
+        scale,
+        total,
+        bound,
+        proven,
+        started,
+        stats,
+        limit=limit,
+        tops=None if pricer is not None and given is None else tops,
     )
