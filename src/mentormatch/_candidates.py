@@ -40,6 +40,7 @@ read once per pass, with the same scores, bit for bit, as the dense path.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,7 +48,14 @@ from typing import Any
 
 import numpy as np
 
-from ._topk import ColumnHeaps, above_threshold, near_tight, pairs_above, select_rows
+from ._topk import (
+    ColumnHeaps,
+    above_threshold,
+    merge_columns,
+    near_tight,
+    pairs_above,
+    select_rows,
+)
 from .scoring._base import _workers
 from .scoring._fused import BlockStats, FusedBlocks
 
@@ -184,11 +192,16 @@ def build_candidates(
     forced: list[tuple[int, int]],
     progress: Callable[[str, float], None] | None = None,
     source: BlockSource | None = None,
+    client: Any = None,
 ) -> CandidateGraph:
     """One blockwise pass: top-k per row and column, the reserve, bounds and counts.
 
     Only eligible mentees and mentors are scored: the rules allow no pair of an
-    ineligible applicant, whose counts stay 0 and bounds ``-inf``.
+    ineligible applicant, whose counts stay 0 and bounds ``-inf``. With a
+    ``dask.distributed`` client, the mentees are split into parts of whole
+    blocks scored on its workers (:func:`_scan_part`, the same code as here),
+    each part with its own column heaps, merged here: the same graph, bit for
+    bit, as the pass on this machine.
     """
     started = time.perf_counter()
     n_rows, n_cols = scorer.shape
@@ -205,38 +218,54 @@ def build_candidates(
         "reserve": ([], [], []),
     }
     row_kth = np.full(n_rows, -np.inf)
-    counts = {
-        key: (np.zeros(n_rows, np.int64), np.zeros(n_cols, np.int64))
-        for key in ("rule", "staff", "final")
-    }
-    best = {key: (np.full(n_rows, -np.inf), np.full(n_cols, -np.inf)) for key in ("staff", "final")}
-    # Each column's deep + 1 best rows so far, in a heap per mentor.
-    heaps = ColumnHeaps(n_live, deep + 1, _workers())
-    for a in range(0, len(live_rows) if n_live else 0, step):
-        rows = live_rows[a : a + step]
-        st = source.block(rows, live_cols)
-        for key in ("rule", "staff", "final"):
-            counts[key][0][rows] = getattr(st, f"row_{key}")
-            counts[key][1][live_cols] += getattr(st, f"col_{key}")
-        for key in ("staff", "final"):
-            best[key][0][rows] = getattr(st, f"row_best_{key}")
-            best[key][1][live_cols] = np.maximum(
-                best[key][1][live_cols], getattr(st, f"col_best_{key}")
-            )
+    row_stats = {key: np.zeros(n_rows, np.int64) for key in _COUNTS}
+    row_stats.update({key: np.full(n_rows, -np.inf) for key in _BESTS})
+    col_stats = _no_col_stats(n_live)
+
+    def take(rows: np.ndarray, idx: np.ndarray, vals: np.ndarray, stats: dict) -> None:
         # Each row's k best columns (the graph), its next `reserve` (kept aside), and
         # the best score after those: the largest score of every pair left out.
-        idx, vals = select_rows(st.masked, deep + 1)
+        for key, arr in stats.items():
+            row_stats[key][rows] = arr
         _collect(rows[:, None], live_cols, idx, vals, k, deep, lists, by_col=False)
         row_kth[rows] = vals[:, deep]
-        heaps.push(st.masked, rows)
-        del st
-        if progress:
-            progress("finding candidates", (a + len(rows)) / max(len(live_rows), 1))
+
+    n_todo = len(live_rows) if n_live else 0
+    if client is None:
+        # Each column's deep + 1 best rows so far, in a heap per mentor.
+        heaps = ColumnHeaps(n_live, deep + 1, _workers())
+        for a in range(0, n_todo, step):
+            rows = live_rows[a : a + step]
+            idx, vals, r_stats, c_stats = _scan_block(source, rows, live_cols, deep, heaps)
+            take(rows, idx, vals, r_stats)
+            _add_col_stats(col_stats, c_stats)
+            if progress:
+                progress("finding candidates", (a + len(rows)) / max(len(live_rows), 1))
+        col_lists = heaps.sorted() if n_live else None
+    else:
+        col_lists = None
+        done = 0
+        for part in _scan_on_cluster(client, source, live_rows[:n_todo], live_cols, deep, step):
+            take(part.rows, part.idx, part.vals, part.row_stats)
+            _add_col_stats(col_stats, part.col_stats)
+            col_lists = (
+                part.col_lists if col_lists is None else merge_columns(col_lists, part.col_lists)
+            )
+            done += len(part.rows)
+            if progress:
+                progress("finding candidates", done / max(len(live_rows), 1))
     col_kth = np.full(n_cols, -np.inf)
     if n_live:
-        col_rows, col_vals = heaps.sorted()
+        assert col_lists is not None
+        col_rows, col_vals = col_lists
         _collect(col_rows, live_cols, None, col_vals, k, deep, lists, by_col=True)
         col_kth[live_cols] = col_vals[:, deep]  # -inf when nothing is left out
+    counts = {key: (row_stats[key], np.zeros(n_cols, np.int64)) for key in _COUNTS}
+    best = {key: (row_stats[key], np.full(n_cols, -np.inf)) for key in _BESTS}
+    for key in _COUNTS:
+        counts[key][1][live_cols] = col_stats[key]
+    for key in _BESTS:
+        best[key][1][live_cols] = col_stats[key]
     rows_out, cols_out, scores_out = lists["graph"]
     res_r, res_c, res_s = lists["reserve"]
     rows_all = np.concatenate(rows_out) if rows_out else np.empty(0, np.int64)
@@ -266,15 +295,130 @@ def build_candidates(
         n_rule=counts["rule"],
         n_staff=counts["staff"],
         n_final=counts["final"],
-        best_staff=best["staff"],
-        best_final=best["final"],
+        best_staff=best["best_staff"],
+        best_final=best["best_final"],
     )
     graph.stats["candidates_s"] = time.perf_counter() - started
     graph.stats["candidate_pairs"] = len(graph.rows)
     graph.stats["block_rows"] = step
     graph.stats["depth"] = deep
     graph.stats["fused"] = source.fused is not None
+    graph.stats["cluster"] = client is not None
     return graph
+
+
+#: Per-person statistics of a block: pairs allowed by the rules, after staff
+#: decisions, after the minimum score (counts), and the best score of the last two.
+_COUNTS = ("rule", "staff", "final")
+_BESTS = ("best_staff", "best_final")
+
+
+def _no_col_stats(n: int) -> dict[str, np.ndarray]:
+    out = {key: np.zeros(n, np.int64) for key in _COUNTS}
+    out.update({key: np.full(n, -np.inf) for key in _BESTS})
+    return out
+
+
+def _add_col_stats(acc: dict[str, np.ndarray], more: dict[str, np.ndarray]) -> None:
+    """Column statistics of more rows: counts add up, best scores take the larger."""
+    for key in _COUNTS:
+        acc[key] += more[key]
+    for key in _BESTS:
+        np.maximum(acc[key], more[key], out=acc[key])
+
+
+def _scan_block(
+    source: BlockSource,
+    rows: np.ndarray,
+    live_cols: np.ndarray,
+    deep: int,
+    heaps: ColumnHeaps,
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Score mentees ``rows`` against every live mentor: each row's ``deep + 1`` best
+    (positions in ``live_cols``, scores), the rows' and the columns' statistics; the
+    block's pairs are offered to ``heaps``."""
+    st = source.block(rows, live_cols)
+    idx, vals = select_rows(st.masked, deep + 1)
+    heaps.push(st.masked, rows)
+    r_stats = {key: np.asarray(getattr(st, f"row_{key}")) for key in (*_COUNTS, *_BESTS)}
+    c_stats = {key: np.asarray(getattr(st, f"col_{key}")) for key in (*_COUNTS, *_BESTS)}
+    return idx, vals, r_stats, c_stats
+
+
+@dataclass
+class _ScanPart:
+    """The pass over some mentees (on a worker): their lists and statistics, and each
+    column's statistics and best rows among them."""
+
+    rows: np.ndarray
+    idx: np.ndarray
+    vals: np.ndarray
+    row_stats: dict[str, np.ndarray]
+    col_stats: dict[str, np.ndarray]
+    col_lists: tuple[np.ndarray, np.ndarray]
+
+
+def _scan_part(
+    source: BlockSource, rows: np.ndarray, live_cols: np.ndarray, deep: int, step: int
+) -> _ScanPart:
+    """:func:`build_candidates`' pass over ``rows`` (increasing), block by block."""
+    heaps = ColumnHeaps(len(live_cols), deep + 1, _workers())
+    col_stats = _no_col_stats(len(live_cols))
+    parts: list[tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]] = []
+    for a in range(0, len(rows), step):
+        idx, vals, r_stats, c_stats = _scan_block(
+            source, rows[a : a + step], live_cols, deep, heaps
+        )
+        parts.append((idx, vals, r_stats))
+        _add_col_stats(col_stats, c_stats)
+    return _ScanPart(
+        rows=rows,
+        idx=np.concatenate([p[0] for p in parts]),
+        vals=np.concatenate([p[1] for p in parts]),
+        row_stats={key: np.concatenate([p[2][key] for p in parts]) for key in parts[0][2]},
+        col_stats=col_stats,
+        col_lists=heaps.sorted(),
+    )
+
+
+def _scan_on_cluster(
+    client: Any,
+    source: BlockSource,
+    rows: np.ndarray,
+    live_cols: np.ndarray,
+    deep: int,
+    step: int,
+) -> Any:
+    """The parts of the pass over ``rows``, scored on the client's workers, as they finish.
+
+    One part of whole blocks per worker thread: each part starts its column heaps
+    empty, and the first blocks of a heap take the most inserts, so fewer parts
+    do less work (at 20,000 x 20,000 on one 2-core machine, a part per worker:
+    scan 20.5 s; four: 29.8 s; here without a cluster: 13.0 s). The kernels of a
+    part use every core of its machine: a worker thread per machine is best.
+    The scorer goes to every worker once.
+    """
+    from distributed import as_completed
+
+    n_blocks = -(-len(rows) // step)
+    if n_blocks == 0:
+        return
+    threads = sum(int(n) for n in client.nthreads().values())
+    n_parts = min(n_blocks, max(threads, 1))
+    cuts = np.linspace(0, n_blocks, n_parts + 1).round().astype(int) * step
+    shared = client.scatter(source, broadcast=True)
+    futures = [
+        client.submit(_scan_part, shared, rows[a:b], live_cols, deep, step, pure=False)
+        for a, b in itertools.pairwise(cuts)
+        if b > a
+    ]
+    try:
+        for future in as_completed(futures):
+            part = future.result()
+            future.release()
+            yield part
+    finally:
+        client.cancel(futures)
 
 
 def _collect(

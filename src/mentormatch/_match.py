@@ -359,6 +359,7 @@ def match(
     progress: ProgressLike = False,
     extractors: Mapping[str, Any] | None = None,
     candidates: bool | str = "auto",
+    client: Any = None,
 ) -> MatchResult:
     """Match a cohort: eligibility, scores and one optimization model.
 
@@ -396,6 +397,14 @@ def match(
         candidate path above 9 million pairs (3,000 x 3,000). Both paths give
         the same optimum; ``result.scores`` is ``None`` on the candidate path
         (``result.explain`` still works).
+    client : dask.distributed.Client, optional
+        On the candidate path, the pass over every pair (the scan for each
+        person's best candidates) runs on the client's workers, a part of the
+        mentees per task, with the same code and the same result as on this
+        machine; the scorer is sent to each worker once. The kernels of a
+        task use every core of its machine: one worker thread per machine
+        (``threads_per_worker=1``) is best. Install with ``pip install
+        "mentormatch[dask]"``. The dense path and the certificate score here.
 
     Returns
     -------
@@ -432,6 +441,10 @@ def match(
     check_number(time_limit, "time_limit", func, low=0, low_open=True, allow_none=True)
     if candidates not in ("auto", True, False):
         raise param_error("candidates", func, "'auto', True or False", candidates)
+    if client is not None and not all(
+        callable(getattr(client, name, None)) for name in ("submit", "scatter", "nthreads")
+    ):
+        raise param_error("client", func, "a dask.distributed Client", type(client).__name__)
     locked_ids = _pair_list(locked, "locked", func)
     forbidden_ids = _pair_list(forbidden, "forbidden", func)
     settings = {
@@ -469,6 +482,7 @@ def match(
             time_limit=time_limit,
             report=report,
             stats=stats,
+            client=client,
         )
         report("explaining", 0.97)
         t0 = time.perf_counter()
@@ -580,6 +594,7 @@ def _run_dense(
     time_limit: float | None,
     report: Reporter,
     stats: dict[str, Any],
+    client: Any = None,  # the dense path scores here
 ) -> _Outcome:
     from .scoring import ScoreMatrix
     from .solver import solve_assignment
@@ -659,6 +674,7 @@ def _run_candidates(
     time_limit: float | None,
     report: Reporter,
     stats: dict[str, Any],
+    client: Any = None,
 ) -> _Outcome:
     from ._candidates import BlockSource, block_rows, build_candidates, make_pricer, pair_features
     from .solver import solve_pairs
@@ -674,6 +690,7 @@ def _run_candidates(
         forced=setup.forced,
         progress=report.sub(0.05, 0.8),
         source=source,
+        client=client,
     )
     stats["candidates_s"] = time.perf_counter() - t0
     remaining = time_limit  # the optimizer's, as on the dense path: the scan is not limited
@@ -1162,6 +1179,7 @@ def rematch(
     forbidden: Any = (),
     time_limit: float | None = None,
     progress: ProgressLike = False,
+    client: Any = None,
 ) -> MatchResult:
     """Dissolve some pairs and match again, keeping every other pair.
 
@@ -1186,6 +1204,8 @@ def rematch(
     time_limit : float, optional
         Defaults to the earlier call's.
     progress : bool or callable
+    client : dask.distributed.Client, optional
+        As in :func:`match` (the earlier call's client is not kept).
 
     Returns
     -------
@@ -1243,6 +1263,8 @@ def rematch(
             else time_limit,
             progress=progress,
             extractors=settings.get("extractors"),
+            candidates=settings.get("candidates", "auto"),
+            client=client,
         )
     except ParameterError as exc:
         if "'locked' parameter" in str(exc):

@@ -19,7 +19,14 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["ColumnHeaps", "above_threshold", "near_tight", "pairs_above", "select_rows"]
+__all__ = [
+    "ColumnHeaps",
+    "above_threshold",
+    "merge_columns",
+    "near_tight",
+    "pairs_above",
+    "select_rows",
+]
 
 _BINS = 4096
 #: Columns per tile in ColumnHeaps.push: 256 heaps of a few KB stay in cache.
@@ -109,10 +116,17 @@ def _kernels() -> dict[str, Any]:
                                 left = 2 * pos + 1
                                 if left >= depth:
                                     break
+                                # The heap is ordered by (value, then the higher row is
+                                # worse): its root is the entry to drop, ties included.
                                 child = left
                                 right = left + 1
-                                if right < depth and hv[right] < hv[left]:
+                                if right < depth and (
+                                    hv[right] < hv[left]
+                                    or (hv[right] == hv[left] and hr[right] > hr[left])
+                                ):
                                     child = right
+                                # Rows come in increasing order: a kept entry of equal
+                                # value has a lower row and stays above.
                                 if hv[child] >= v:
                                     break
                                 hv[pos] = hv[child]
@@ -180,6 +194,27 @@ def _kernels() -> dict[str, Any]:
                 zeta[i] = z
                 tmax[i] = t
 
+    @nb.njit(parallel=True, cache=True, nogil=True)
+    def merge(va, ra, vb, rb, out_v, out_r):
+        n, depth = out_v.shape
+        da = va.shape[1]
+        db = vb.shape[1]
+        for j in nb.prange(n):
+            a = 0
+            b = 0
+            for t in range(depth):
+                if a < da and (
+                    b >= db or va[j, a] > vb[j, b] or (va[j, a] == vb[j, b] and ra[j, a] < rb[j, b])
+                ):
+                    out_v[j, t] = va[j, a]
+                    out_r[j, t] = ra[j, a]
+                    a += 1
+                elif b < db:
+                    out_v[j, t] = vb[j, b]
+                    out_r[j, t] = rb[j, b]
+                    b += 1
+
+    _KERNELS["merge"] = merge
     _KERNELS["lines"] = lines
     _KERNELS["pairs_above"] = pairs_above
     _KERNELS["select"] = select
@@ -225,12 +260,34 @@ class ColumnHeaps:
             )
 
     def sorted(self) -> tuple[np.ndarray, np.ndarray]:
-        """Rows and values of each column's heap, best first (``-1``/``-inf`` when empty)."""
-        order = np.argsort(-self.values, axis=1, kind="stable")
+        """Rows and values of each column's heap, best first, ties by row (``-1``/``-inf``
+        when empty): each column's ``depth`` first entries in that order, whatever the
+        blocks were, as long as each block's rows come after the previous block's."""
+        order = np.lexsort((self.rows, -self.values), axis=1)
         return (
             np.take_along_axis(self.rows, order, axis=1),
             np.take_along_axis(self.values, order, axis=1),
         )
+
+
+def merge_columns(
+    a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each column's best entries of two :meth:`ColumnHeaps.sorted` lists of disjoint
+    rows, in the same order (value, then row): the lists of the rows of both."""
+    (ra, va), (rb, vb) = a, b
+    out_r = np.full(ra.shape, -1, dtype=np.int64)
+    out_v = np.full(va.shape, -np.inf, dtype=np.float32)
+    if out_v.size:
+        _kernels()["merge"](
+            np.ascontiguousarray(va, dtype=np.float32),
+            np.ascontiguousarray(ra, dtype=np.int64),
+            np.ascontiguousarray(vb, dtype=np.float32),
+            np.ascontiguousarray(rb, dtype=np.int64),
+            out_v,
+            out_r,
+        )
+    return out_r, out_v
 
 
 def above_threshold(

@@ -1,0 +1,65 @@
+"""The candidate path's scan on a dask.distributed cluster: the same graph and the
+same match as on one machine (a LocalCluster of worker processes)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import fields
+from unittest import mock
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import mentormatch as mm
+from mentormatch import _candidates
+
+distributed = pytest.importorskip("distributed")
+
+
+@pytest.fixture(scope="module")
+def client() -> Iterator[object]:
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=2, processes=True, dashboard_address=None
+    )
+    with cluster, distributed.Client(cluster) as c:
+        yield c
+
+
+def _graph(apps: pd.DataFrame, client: object | None) -> _candidates.CandidateGraph:
+    """The candidate graph of an AMCTO cohort, with blocks of 16 mentees (many parts)."""
+    scorer = mm.scoring.PairScorer("amcto")._fit(apps, func="test")
+    with mock.patch.object(_candidates, "BLOCK_CELLS", 1):
+        return _candidates.build_candidates(
+            scorer, k=3, reserve=5, forbidden=[(0, 1)], min_score=0.1, forced=[], client=client
+        )
+
+
+def test_scan_on_a_cluster_gives_the_same_graph(client: object) -> None:
+    apps = mm.datasets.make_cohort(n_mentors=150, n_mentees=170, policy="amcto", seed=3)
+    here = _graph(apps, None)
+    there = _graph(apps, client)
+    assert there.stats["cluster"] and not here.stats["cluster"]
+    assert here.stats["block_rows"] == 16  # 170 mentees: parts of several blocks
+    for f in fields(_candidates.CandidateGraph):
+        if f.name == "stats":
+            continue
+        a, b = getattr(here, f.name), getattr(there, f.name)
+        for x, y in zip(a, b, strict=True) if isinstance(a, tuple) else [(a, b)]:
+            np.testing.assert_array_equal(x, y, err_msg=f.name)
+
+
+def test_match_with_a_client_is_the_same_match(client: object) -> None:
+    apps = mm.datasets.make_cohort(n_mentors=120, n_mentees=140, policy="amcto", seed=8)
+    here = mm.match(apps, "amcto", candidates=True)
+    there = mm.match(apps, "amcto", candidates=True, client=client)
+    assert here.status == there.status == "OPTIMAL"
+    pd.testing.assert_frame_equal(here.pairs, there.pairs)
+    pd.testing.assert_frame_equal(here.unmatched, there.unmatched)
+    assert there.stats["candidate_graph"]["cluster"]
+
+
+def test_a_client_that_is_not_one_is_refused() -> None:
+    apps = mm.datasets.make_cohort(n_mentors=10, n_mentees=10, policy="amcto", seed=1)
+    with pytest.raises(mm.ParameterError, match="client"):
+        mm.match(apps, "amcto", client="tcp://127.0.0.1:8786")
