@@ -59,7 +59,7 @@ from ._topk import (
 from .scoring._base import _workers
 from .scoring._fused import BlockStats, FusedBlocks
 
-__all__ = ["CandidateGraph", "build_candidates", "make_pricer"]
+__all__ = ["CandidateGraph", "Cluster", "build_candidates", "make_pricer"]
 
 #: Target cells per scoring block (rows x all mentors): ~25 M keeps every
 #: feature block around 100 MB and the scoring near its best speed per pair.
@@ -131,6 +131,28 @@ class PairFilter:
         return staff & (total >= self.min_score)
 
 
+class Cluster:
+    """A ``dask.distributed`` client and what its workers hold: the block source,
+    sent to every worker once and shared by the scan and the certificate."""
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+        self._sent: dict[int, tuple[Any, Any]] = {}
+
+    def source(self, source: BlockSource) -> Any:
+        """The future of ``source`` on every worker."""
+        key = id(source)
+        if key not in self._sent:  # the source is kept with its future: the id stays its own
+            self._sent[key] = (source, self.client.scatter(source, broadcast=True))
+        return self._sent[key][1]
+
+    def parts(self, n_blocks: int, step: int) -> list[tuple[int, int]]:
+        """Ranges of whole blocks, one per worker thread (at most one per block)."""
+        threads = max(sum(int(n) for n in self.client.nthreads().values()), 1)
+        cuts = np.linspace(0, n_blocks, min(n_blocks, threads) + 1).round().astype(int) * step
+        return [(int(a), int(b)) for a, b in itertools.pairwise(cuts) if b > a]
+
+
 def block_rows(n_cols: int) -> int:
     return max(16, min(2048, BLOCK_CELLS // max(n_cols, 1)))
 
@@ -192,13 +214,13 @@ def build_candidates(
     forced: list[tuple[int, int]],
     progress: Callable[[str, float], None] | None = None,
     source: BlockSource | None = None,
-    client: Any = None,
+    cluster: Cluster | None = None,
 ) -> CandidateGraph:
     """One blockwise pass: top-k per row and column, the reserve, bounds and counts.
 
     Only eligible mentees and mentors are scored: the rules allow no pair of an
-    ineligible applicant, whose counts stay 0 and bounds ``-inf``. With a
-    ``dask.distributed`` client, the mentees are split into parts of whole
+    ineligible applicant, whose counts stay 0 and bounds ``-inf``. On a
+    ``dask.distributed`` cluster, the mentees are split into parts of whole
     blocks scored on its workers (:func:`_scan_part`, the same code as here),
     each part with its own column heaps, merged here: the same graph, bit for
     bit, as the pass on this machine.
@@ -231,7 +253,7 @@ def build_candidates(
         row_kth[rows] = vals[:, deep]
 
     n_todo = len(live_rows) if n_live else 0
-    if client is None:
+    if cluster is None:
         # Each column's deep + 1 best rows so far, in a heap per mentor.
         heaps = ColumnHeaps(n_live, deep + 1, _workers())
         for a in range(0, n_todo, step):
@@ -245,7 +267,7 @@ def build_candidates(
     else:
         col_lists = None
         done = 0
-        for part in _scan_on_cluster(client, source, live_rows[:n_todo], live_cols, deep, step):
+        for part in _scan_on_cluster(cluster, source, live_rows[:n_todo], live_cols, deep, step):
             take(part.rows, part.idx, part.vals, part.row_stats)
             _add_col_stats(col_stats, part.col_stats)
             col_lists = (
@@ -303,7 +325,7 @@ def build_candidates(
     graph.stats["block_rows"] = step
     graph.stats["depth"] = deep
     graph.stats["fused"] = source.fused is not None
-    graph.stats["cluster"] = client is not None
+    graph.stats["cluster"] = cluster is not None
     return graph
 
 
@@ -382,35 +404,27 @@ def _scan_part(
 
 
 def _scan_on_cluster(
-    client: Any,
+    cluster: Cluster,
     source: BlockSource,
     rows: np.ndarray,
     live_cols: np.ndarray,
     deep: int,
     step: int,
 ) -> Any:
-    """The parts of the pass over ``rows``, scored on the client's workers, as they finish.
+    """The parts of the pass over ``rows``, scored on the workers, as they finish.
 
     One part of whole blocks per worker thread: each part starts its column heaps
     empty, and the first blocks of a heap take the most inserts, so fewer parts
     do less work (at 20,000 x 20,000 on one 2-core machine, a part per worker:
     scan 20.5 s; four: 29.8 s; here without a cluster: 13.0 s). The kernels of a
     part use every core of its machine: a worker thread per machine is best.
-    The scorer goes to every worker once.
     """
     from distributed import as_completed
 
-    n_blocks = -(-len(rows) // step)
-    if n_blocks == 0:
-        return
-    threads = sum(int(n) for n in client.nthreads().values())
-    n_parts = min(n_blocks, max(threads, 1))
-    cuts = np.linspace(0, n_blocks, n_parts + 1).round().astype(int) * step
-    shared = client.scatter(source, broadcast=True)
+    shared = cluster.source(source)
     futures = [
-        client.submit(_scan_part, shared, rows[a:b], live_cols, deep, step, pure=False)
-        for a, b in itertools.pairwise(cuts)
-        if b > a
+        cluster.client.submit(_scan_part, shared, rows[a:b], live_cols, deep, step, pure=False)
+        for a, b in cluster.parts(-(-len(rows) // step), step)
     ]
     try:
         for future in as_completed(futures):
@@ -418,7 +432,7 @@ def _scan_on_cluster(
             future.release()
             yield part
     finally:
-        client.cancel(futures)
+        cluster.client.cancel(futures)
 
 
 def _collect(
@@ -590,6 +604,7 @@ def make_pricer(
     progress: Callable[[str, float], None] | None = None,
     deadline: float | None = None,
     source: BlockSource | None = None,
+    cluster: Cluster | None = None,
 ) -> Callable[[Any], Any]:
     """The pricer that certifies the candidate graph's answer for every pair.
 
@@ -601,6 +616,8 @@ def make_pricer(
     The lines scored keep the pairs near violation in the reserve and a bound
     on the rest that holds while the dual moves less than ``NEAR_MARGIN``, so
     the loop ends with the dual feasible for every pair of the full problem.
+    On a ``dask.distributed`` cluster, the lines are scored again on its
+    workers (:func:`_rescore_part`), with the same result.
     """
     n_rows, n_cols = scorer.shape
     width = max(n_cols, 1)
@@ -648,29 +665,17 @@ def make_pricer(
         add: list[list[np.ndarray]] = [[], [], []]
         others = live[0] if by_col else live[1]
         step = block_rows(len(others))
-        for a in range(0, len(lines), step):
-            if a and deadline is not None and time.perf_counter() > deadline:
-                # Out of time: the lines not scored keep their bound. Every row may
-                # have a violator in a column not scored; only the rows not scored can.
-                loose = _row_bound(pricing, graph, n_rows)
-                if not by_col:
-                    left = np.zeros(n_rows, dtype=bool)
-                    left[lines[a:]] = True
-                    loose[~left] = 0
-                np.maximum(worst, loose, out=worst)
-                state["stopped_early"] = True
-                break
-            ll = lines[a : a + step]
-            rr, cc = (others, ll) if by_col else (ll, others)
-            masked = source.block(rr, cc, counts=False).masked
-            if by_col:
-                masked = np.ascontiguousarray(masked.T)
-                own, other, own_ok, other_ok = c_off[ll], r_off[others], c_ok[ll], r_ok[others]
-            else:
-                own, other, own_ok, other_ok = r_off[ll], c_off[others], r_ok[ll], c_ok[others]
-            li, oi, z, tmax = near_tight(masked, q_scale, own, other, own_ok, other_ok, margin)
+        line_off, other_off, line_ok, other_ok = (
+            (c_off, r_off, c_ok, r_ok) if by_col else (r_off, c_off, r_ok, c_ok)
+        )
+        args = (others, by_col, q_scale, line_off, other_off, line_ok, other_ok, margin)
+        if cluster is None:
+            parts = _rescore_here(source, lines, step, args, deadline)
+        else:
+            parts = _rescore_on_cluster(cluster, source, lines, step, args, deadline)
+        n_done = 0
+        for ll, (li, oi, ps, z, tmax) in parts:
             pr, pc = (others[oi], ll[li]) if by_col else (ll[li], others[oi])
-            ps = masked[li, oi]
             sl = pricing.slack(pr, pc, ps)
             np.maximum.at(worst, pr, np.maximum(sl, 0))
             bad = sl > 0
@@ -679,12 +684,24 @@ def make_pricer(
             add[0].append(pr)
             add[1].append(pc)
             add[2].append(ps)
+            own_ok = line_ok[ll]
             done = ll[own_ok]
             zeta[side][done] = z[own_ok]
             snap[side][done] = here
             (graph.col_kth if by_col else graph.row_kth)[done] = tmax[own_ok]
             state["rescored_pairs"] += len(ll) * len(others)
-        state["rescored_lines"] += len(lines)
+            n_done += len(ll)
+        if n_done < len(lines):
+            # Out of time: the lines not scored keep their bound. Every row may
+            # have a violator in a column not scored; only the rows not scored can.
+            loose = _row_bound(pricing, graph, n_rows)
+            if not by_col:
+                left = np.zeros(n_rows, dtype=bool)
+                left[lines[n_done:]] = True
+                loose[~left] = 0
+            np.maximum(worst, loose, out=worst)
+            state["stopped_early"] = True
+        state["rescored_lines"] += n_done
         state["kept"] = state.get("kept", 0) + sum(len(x) for x in add[0])
         # Appended as they are: a pair already in the graph or the reserve is priced
         # twice (a graph pair never violates the LP's dual), which is cheaper than
@@ -853,6 +870,93 @@ def make_pricer(
         return r, c, s.astype(np.float64), worst
 
     return pricer
+
+
+def _rescore_block(
+    source: BlockSource,
+    lines: np.ndarray,
+    others: np.ndarray,
+    by_col: bool,
+    q_scale: float,
+    line_off: np.ndarray,
+    other_off: np.ndarray,
+    line_ok: np.ndarray,
+    other_ok: np.ndarray,
+    margin: float,
+) -> tuple[np.ndarray, ...]:
+    """Score ``lines`` (rows, or columns when ``by_col``) against ``others``: the pairs
+    within ``margin`` of violating (positions in ``lines`` and ``others``, scores), and
+    each line's ``zeta`` and largest score among the rest (:func:`near_tight`)."""
+    rr, cc = (others, lines) if by_col else (lines, others)
+    masked = source.block(rr, cc, counts=False).masked
+    if by_col:
+        masked = np.ascontiguousarray(masked.T)
+    li, oi, z, tmax = near_tight(
+        masked,
+        q_scale,
+        line_off[lines],
+        other_off[others],
+        line_ok[lines],
+        other_ok[others],
+        margin,
+    )
+    return li, oi, masked[li, oi], z, tmax
+
+
+def _rescore_part(
+    source: BlockSource, lines: np.ndarray, step: int, *args: Any
+) -> tuple[np.ndarray, ...]:
+    """:func:`_rescore_block` over ``lines``, block by block, as one result (on a worker)."""
+    out: list[tuple[np.ndarray, ...]] = []
+    for a in range(0, len(lines), step):
+        li, oi, ps, z, tmax = _rescore_block(source, lines[a : a + step], *args)
+        out.append((li + a, oi, ps, z, tmax))
+    return tuple(np.concatenate(x) for x in zip(*out, strict=True))
+
+
+def _rescore_here(
+    source: BlockSource, lines: np.ndarray, step: int, args: tuple, deadline: float | None
+) -> Any:
+    """The blocks of ``lines`` with their :func:`_rescore_block`, in order; past the
+    deadline no further block starts (the first always runs)."""
+    for a in range(0, len(lines), step):
+        if a and deadline is not None and time.perf_counter() > deadline:
+            return
+        ll = lines[a : a + step]
+        yield ll, _rescore_block(source, ll, *args)
+
+
+def _rescore_on_cluster(
+    cluster: Cluster,
+    source: BlockSource,
+    lines: np.ndarray,
+    step: int,
+    args: tuple,
+    deadline: float | None,
+) -> Any:
+    """:func:`_rescore_here` on the workers: one part of whole blocks per worker
+    thread, taken in order; past the deadline the parts not finished are dropped
+    (the first is always waited for), so the lines done are a prefix."""
+    from distributed import wait
+
+    shared = cluster.source(source)
+    ranges = cluster.parts(-(-len(lines) // step), step)
+    futures = [
+        cluster.client.submit(_rescore_part, shared, lines[a:b], step, *args, pure=False)
+        for a, b in ranges
+    ]
+    try:
+        for n, ((a, b), future) in enumerate(zip(ranges, futures, strict=True)):
+            if n and deadline is not None:
+                try:
+                    wait(future, timeout=max(deadline - time.perf_counter(), 0.0))
+                except TimeoutError:
+                    return
+            part = future.result()
+            future.release()
+            yield lines[a:b], part
+    finally:
+        cluster.client.cancel(futures)
 
 
 def _member(keys: np.ndarray, sorted_keys: np.ndarray) -> np.ndarray:

@@ -404,7 +404,8 @@ def match(
         machine; the scorer is sent to each worker once. The kernels of a
         task use every core of its machine: one worker thread per machine
         (``threads_per_worker=1``) is best. Install with ``pip install
-        "mentormatch[dask]"``. The dense path and the certificate score here.
+        "mentormatch[dask]"``. The certificate's rescoring runs there too; the
+        dense path, the solver and the explanations run here.
 
     Returns
     -------
@@ -676,11 +677,19 @@ def _run_candidates(
     stats: dict[str, Any],
     client: Any = None,
 ) -> _Outcome:
-    from ._candidates import BlockSource, block_rows, build_candidates, make_pricer, pair_features
+    from ._candidates import (
+        BlockSource,
+        Cluster,
+        block_rows,
+        build_candidates,
+        make_pricer,
+        pair_features,
+    )
     from .solver import solve_pairs
 
     t0 = time.perf_counter()
     source = BlockSource(scorer, setup.forbidden, min_score)
+    cluster = None if client is None else Cluster(client)
     graph = build_candidates(
         scorer,
         k=CANDIDATES_K,
@@ -690,7 +699,7 @@ def _run_candidates(
         forced=setup.forced,
         progress=report.sub(0.05, 0.8),
         source=source,
-        client=client,
+        cluster=cluster,
     )
     stats["candidates_s"] = time.perf_counter() - t0
     remaining = time_limit  # the optimizer's, as on the dense path: the scan is not limited
@@ -702,6 +711,7 @@ def _run_candidates(
         progress=report.sub(0.8, 0.95),
         deadline=None if remaining is None else time.perf_counter() + remaining,
         source=source,
+        cluster=cluster,
     )
     report("solving and certifying", 0.8)
     t0 = time.perf_counter()
