@@ -264,15 +264,9 @@ def test_solve_pairs_pricer_out_of_time_is_not_certified() -> None:
         e = np.empty(0, np.int64)
         return e, e, np.empty(0), bound
 
-    res = solve_pairs(
-        listed_r,
-        listed_c,
-        scores[listed_r, listed_c],
-        n_rows=40,
-        n_cols=40,
-        pricer=pricer,
-        score_range=(0.0, 1.0),
-    )
+    problem = (listed_r, listed_c, scores[listed_r, listed_c])
+    options = {"n_rows": 40, "n_cols": 40, "pricer": pricer, "score_range": (0.0, 1.0)}
+    res = solve_pairs(*problem, **options)
     dense = mm.solve_assignment(scores)
     assert res.status == "FEASIBLE"
     assert res.objective < dense.objective
@@ -280,16 +274,7 @@ def test_solve_pairs_pricer_out_of_time_is_not_certified() -> None:
     # Told each row's and column's best score, the bound drops below "every pair
     # scores the largest score" to at most the sum of the row maxima.
     tops = (scores.max(axis=1), scores.max(axis=0))
-    told = solve_pairs(
-        listed_r,
-        listed_c,
-        scores[listed_r, listed_c],
-        n_rows=40,
-        n_cols=40,
-        pricer=pricer,
-        score_range=(0.0, 1.0),
-        score_tops=tops,
-    )
+    told = solve_pairs(*problem, **options, score_tops=tops)
     assert told.status == "FEASIBLE"
     assert dense.objective - 1e-6 <= told.best_bound <= tops[0].sum() + 1e-9
     assert told.best_bound < res.best_bound
