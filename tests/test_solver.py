@@ -439,6 +439,23 @@ def test_empty_and_degenerate() -> None:
     assert res.n_pairs == 0
 
 
+@pytest.mark.parametrize("priority", ["pairs_first", "score_first"])
+def test_time_limited_dense_answer_lacking_pairs_is_bounded_by_row_maxima(priority: str) -> None:
+    """Additive scores: every row's best columns are the same 8, every column's best
+    rows the same 8, so the first graph holds 16 pairs of a perfect matching. Stopped
+    there, the bound must still cover the optimum, and stay below the row maxima."""
+    rng = np.random.default_rng(4)
+    scores = rng.random(40)[:, None] * 0.5 + rng.random(40)[None, :] * 0.5
+    res = mm.solve_assignment(scores, time_limit=1e-9, priority=priority)
+    best = mm.solve_assignment(scores, priority=priority)
+    validate_assignment(res, scores)
+    assert res.status == "FEASIBLE" and best.status == "OPTIMAL"
+    assert res.n_pairs < best.n_pairs == 40
+    if priority == "pairs_first":
+        assert res.stats["gap_pairs"] >= 40 - res.n_pairs
+    assert best.objective - 1e-9 <= res.best_bound <= scores.max(axis=1).sum() + 1e-9
+
+
 def test_time_limited_answers_are_honest() -> None:
     rng = np.random.default_rng(2)
     scores = rng.random((400, 400))
