@@ -560,3 +560,47 @@ def test_bellman_ford_matches_the_textbook_one(
     else:
         assert got is not None
         np.testing.assert_array_equal(got, d)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    n=st.integers(1, 12),
+    m=st.integers(1, 10),
+    density=st.floats(0.1, 1.0),
+    limit_cut=st.integers(0, 12),
+    seed=st.integers(0, 10_000),
+)
+def test_two_phase_flow_is_the_one_phase_optimum_with_a_checked_dual(
+    n: int, m: int, density: float, limit_cut: int, seed: int
+) -> None:
+    """Max flow, then min-cost flow without the pairs tier: the same optimum as the
+    one-phase flow, and a dual feasible on every edge whose value equals it."""
+    from mentormatch.solver import _lp
+
+    rng = np.random.default_rng(seed)
+    mask = rng.random((n, m)) < density
+    rows, cols = np.nonzero(mask)
+    tier = 10_000
+    w = tier + rng.integers(1, 50, len(rows))  # pairs first: C + w', C above any total of w'
+    caps = rng.integers(0, 3, m)
+    row_free = rng.random(n) < 0.9
+    ok = row_free[rows] & (caps[cols] > 0)
+    rows, cols, w = rows[ok], cols[ok], w[ok]
+    limit = max(min(int(row_free.sum()), int(caps.sum())) - limit_cut, 0)
+    kw = {"n_rows": n, "n_cols": m, "row_free": row_free, "caps": caps, "limit": limit}
+    one = _lp.solve_flow(rows, cols, w, **kw)
+    assert len(w) == 0 or (
+        _lp._two_phase(
+            rows, cols, w, n_rows=n, n_cols=m, row_free=row_free, caps=caps, limit=limit, tier=tier
+        )
+        is not None
+    )
+    two = _lp.solve_flow(rows, cols, w, pairs_tier=tier, **kw)
+    assert two.primal == one.primal
+    assert two.duals.objective(caps, limit) == two.primal
+    assert not (two.duals.slack(rows, cols, w) > 0).any()
+    assert (two.duals.u >= 0).all() and (two.duals.v >= 0).all() and two.duals.lam >= 0
+    # A valid answer: each row once, each column within its capacity, at most `limit`.
+    chosen_r, chosen_c = rows[two.chosen], cols[two.chosen]
+    assert len(set(chosen_r.tolist())) == len(chosen_r) <= limit
+    assert (np.bincount(chosen_c, minlength=m) <= caps).all()

@@ -61,6 +61,7 @@ def solve_flow(
     caps: np.ndarray,
     limit: int,
     canonical: bool = True,
+    pairs_tier: int = 0,
 ) -> Flow:
     """Max-weight b-matching with at most ``limit`` pairs on the given edges.
 
@@ -82,6 +83,12 @@ def solve_flow(
         residual graph. Both prove the same bound on the graph; the canonical
         one leaves fewer pairs outside the graph violated, so pricing
         converges in fewer rounds.
+    pairs_tier : int
+        ``C`` when every weight is ``C + w'`` with ``w' > 0`` and ``C`` more
+        than any total of ``w'`` (pairs first): the most pairs are then found by a max flow and the best
+        ``w'`` among them by a min-cost flow without ``C`` in its costs, about
+        twice as fast (:func:`_two_phase`); the dual is put together from the
+        two and checked, with the one-phase flow as the fallback.
 
     Raises
     ------
@@ -90,6 +97,35 @@ def solve_flow(
     """
     from ortools.graph.python import min_cost_flow
 
+    limit = int(limit)
+    if pairs_tier > 0 and len(w) and int(w.min()) > pairs_tier:
+        found = _two_phase(
+            rows,
+            cols,
+            w,
+            n_rows=n_rows,
+            n_cols=n_cols,
+            row_free=row_free,
+            caps=caps,
+            limit=limit,
+            tier=int(pairs_tier),
+            canonical=canonical,
+        )
+        if found is not None:
+            chosen, duals, done = found
+            return _finish_flow(
+                rows,
+                cols,
+                w,
+                chosen,
+                duals,
+                n_rows,
+                n_cols,
+                row_free,
+                caps,
+                limit,
+                canonical and not done,
+            )
     s, t = 0, 1
     row_nodes = 2 + np.arange(n_rows)
     col_nodes = 2 + n_rows + np.arange(n_cols)
@@ -152,21 +188,179 @@ def solve_flow(
     v[caps <= 0] = 0
     start = len(free_rows)
     chosen = flow[start : start + len(rows)] > 0
+    return _finish_flow(
+        rows,
+        cols,
+        w,
+        chosen,
+        Duals(u=u, v=v, lam=lam),
+        n_rows,
+        n_cols,
+        row_free,
+        caps,
+        limit,
+        canonical,
+    )
+
+
+def _finish_flow(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    w: np.ndarray,
+    chosen: np.ndarray,
+    duals: Duals,
+    n_rows: int,
+    n_cols: int,
+    row_free: np.ndarray,
+    caps: np.ndarray,
+    limit: int,
+    canonical: bool,
+) -> Flow:
+    """The flow's answer, with the canonical dual when asked for (and as good)."""
     primal = int(w[chosen].sum())
-    duals = Duals(u=u, v=v, lam=lam)
     if canonical:
-        # The side that can take everyone of the other side gets the high prices.
-        has_row = np.zeros(n_rows, dtype=bool)
-        has_row[rows] = True
-        has_col = np.zeros(n_cols, dtype=bool)
-        has_col[cols] = True
-        demand = int((has_row & row_free).sum())
-        supply = int(np.maximum(caps[has_col], 0).sum())
-        pick = _cols_high if supply <= demand else _rows_high
-        high = pick(rows, cols, w, chosen, duals, n_rows, n_cols, caps, row_free)
+        high = _canonical(rows, cols, w, chosen, duals.lam, n_rows, n_cols, row_free, caps)
         if high is not None and high.objective(caps, limit) == duals.objective(caps, limit):
             duals = high
     return Flow(chosen=chosen, duals=duals, primal=primal)
+
+
+def _canonical(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    w: np.ndarray,
+    chosen: np.ndarray,
+    lam: int,
+    n_rows: int,
+    n_cols: int,
+    row_free: np.ndarray,
+    caps: np.ndarray,
+) -> Duals | None:
+    """The dual with the high prices on the side that can take everyone of the other
+    (:func:`_rows_high`, :func:`_cols_high`), from the answer and ``lam`` alone."""
+    has_row = np.zeros(n_rows, dtype=bool)
+    has_row[rows] = True
+    has_col = np.zeros(n_cols, dtype=bool)
+    has_col[cols] = True
+    demand = int((has_row & row_free).sum())
+    supply = int(np.maximum(caps[has_col], 0).sum())
+    pick = _cols_high if supply <= demand else _rows_high
+    carrier = Duals(u=np.zeros(0, np.int64), v=np.zeros(0, np.int64), lam=int(lam))
+    return pick(rows, cols, w, chosen, carrier, n_rows, n_cols, caps, row_free)
+
+
+def _two_phase(
+    rows: np.ndarray,
+    cols: np.ndarray,
+    w: np.ndarray,
+    *,
+    n_rows: int,
+    n_cols: int,
+    row_free: np.ndarray,
+    caps: np.ndarray,
+    limit: int,
+    tier: int,
+    canonical: bool = True,
+) -> tuple[np.ndarray, Duals, bool] | None:
+    """The pairs-first optimum in two flows, and its dual; ``None`` if a check fails.
+
+    1. A max flow gives the most pairs ``p`` (at most ``limit``) and, when
+       fewer than ``limit``, a minimum vertex cover ``K`` (the min cut: rows
+       not reachable from the source, columns reachable; its weight, column
+       capacities counted, is ``p``).
+    2. A min-cost flow of exactly ``p`` units with costs ``-w'`` (``w' = W - C``)
+       gives the best ``w'`` among the ``p``-pair answers, and a dual
+       ``u' + v' + lam' >= w'`` (``lam'`` of any sign) of value ``w'(x)``.
+    3. The dual of ``W``: ``u = u' + (C + lam') [i in K]``, ``v = v' + (C +
+       lam') [j in K]``, ``lam = 0`` (every edge has an end in ``K``, twice
+       covered ones have ``C`` to spare), of value ``C p + w'(x)``; with
+       ``limit`` pairs, ``lam = C + lam'`` instead (pairs left out of the
+       graph then violate it by score differences only, not by ``C``).
+       Checked on every edge. With fewer than ``limit`` pairs ``lam = 0`` in
+       every optimal dual, and the canonical dual (``canonical``), computed
+       from the answer alone and checked, skips the potentials.
+
+    Returns ``(chosen, duals, canonical_already)``.
+    """
+    from ortools.graph.python import max_flow, min_cost_flow
+
+    s, t = 0, 1
+    row_nodes = 2 + np.arange(n_rows)
+    col_nodes = 2 + n_rows + np.arange(n_cols)
+    free_rows = np.flatnonzero(row_free)
+    open_cols = np.flatnonzero(caps > 0)
+    tails = np.concatenate([np.full(len(free_rows), s), row_nodes[rows], col_nodes[open_cols]])
+    heads = np.concatenate([row_nodes[free_rows], col_nodes[cols], np.full(len(open_cols), t)])
+    capacity = np.concatenate(
+        [
+            np.ones(len(free_rows), dtype=np.int64),
+            np.ones(len(rows), dtype=np.int64),
+            caps[open_cols].astype(np.int64),
+        ]
+    )
+    tails, heads = tails.astype(np.int64), heads.astype(np.int64)
+    smf = max_flow.SimpleMaxFlow()
+    smf.add_arcs_with_capacity(tails, heads, capacity)
+    if smf.solve(s, t) != smf.OPTIMAL:
+        return None
+    most = int(smf.optimal_flow())
+    pairs = min(most, limit)
+    in_cover_r = np.zeros(n_rows, dtype=bool)
+    in_cover_c = np.zeros(n_cols, dtype=bool)
+    if most < limit:
+        source_side = np.zeros(2 + n_rows + n_cols, dtype=bool)
+        source_side[np.asarray(smf.get_source_side_min_cut(), dtype=np.int64)] = True
+        in_cover_r[free_rows] = ~source_side[row_nodes[free_rows]]
+        in_cover_c[open_cols] = source_side[col_nodes[open_cols]]
+        if int(in_cover_r.sum()) + int(caps[in_cover_c].sum()) != pairs:
+            return None
+    lower = w - tier  # w' > 0
+    cost = np.concatenate(
+        [
+            np.zeros(len(free_rows), dtype=np.int64),
+            -lower.astype(np.int64),
+            np.zeros(len(open_cols), dtype=np.int64),
+        ]
+    )
+    mcf = min_cost_flow.SimpleMinCostFlow()
+    arcs = mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, capacity, cost)
+    mcf.set_nodes_supplies(np.array([s, t]), np.array([pairs, -pairs]))
+    if mcf.solve() != mcf.OPTIMAL:
+        return None
+    flow = np.asarray(mcf.flows(arcs), dtype=np.int64)
+    start = len(free_rows)
+    chosen = flow[start : start + len(rows)] > 0
+    primal = int(w[chosen].sum())
+    if canonical and most < limit and int(chosen.sum()) == pairs:
+        # With room under `limit`, lam = 0 in every optimal dual: the canonical
+        # dual needs no potentials (its own checks, and its value, prove it).
+        high = _canonical(rows, cols, w, chosen, 0, n_rows, n_cols, row_free, caps)
+        if high is not None and high.objective(caps, limit) == primal:
+            return chosen, high, True
+    unbounded = np.zeros(len(tails), dtype=bool)
+    unbounded[len(free_rows) : len(free_rows) + len(rows)] = True
+    d = _potentials(2 + n_rows + n_cols, tails, heads, capacity, cost, flow, unbounded)
+    lam_low = int(d[s] - d[t])
+    u = np.maximum(0, d[row_nodes] - d[s])
+    v = np.maximum(0, d[t] - d[col_nodes])
+    u[~row_free] = 0
+    v[caps <= 0] = 0
+    if most < limit:
+        u = u + (tier + lam_low) * in_cover_r
+        v = v + (tier + lam_low) * in_cover_c
+        lam = 0
+    else:
+        lam = tier + lam_low
+    duals = Duals(u=u.astype(np.int64), v=v.astype(np.int64), lam=lam)
+    ok = (
+        lam >= 0
+        and int(chosen.sum()) == pairs
+        and (duals.u >= 0).all()
+        and (duals.v >= 0).all()
+        and not (duals.slack(rows, cols, w) > 0).any()
+        and duals.objective(caps, limit) == primal
+    )
+    return (chosen, duals, False) if ok else None
 
 
 def _cols_high(
