@@ -127,43 +127,10 @@ def solve_flow(
                 canonical and not done,
             )
     s, t = 0, 1
-    row_nodes = 2 + np.arange(n_rows)
-    col_nodes = 2 + n_rows + np.arange(n_cols)
-    free_rows = np.flatnonzero(row_free)
-    open_cols = np.flatnonzero(caps > 0)
-    limit = int(limit)
-    tails = np.concatenate(
-        [
-            np.full(len(free_rows), s),
-            row_nodes[rows],
-            col_nodes[open_cols],
-            [s],
-        ]
-    ).astype(np.int64)
-    heads = np.concatenate(
-        [
-            row_nodes[free_rows],
-            col_nodes[cols],
-            np.full(len(open_cols), t),
-            [t],
-        ]
-    ).astype(np.int64)
-    capacity = np.concatenate(
-        [
-            np.ones(len(free_rows), dtype=np.int64),
-            np.ones(len(rows), dtype=np.int64),
-            caps[open_cols].astype(np.int64),
-            [limit],
-        ]
-    )
-    cost = np.concatenate(
-        [
-            np.zeros(len(free_rows), dtype=np.int64),
-            -w.astype(np.int64),
-            np.zeros(len(open_cols), dtype=np.int64),
-            [0],
-        ]
-    )
+    net = _Network(rows, cols, n_rows, n_cols, row_free, caps, bypass=limit)
+    tails, heads, capacity = net.tails, net.heads, net.capacity
+    free_rows, row_nodes, col_nodes = net.free_rows, net.row_nodes, net.col_nodes
+    cost = net.costs(w)
     smcf = min_cost_flow.SimpleMinCostFlow()
     arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, capacity, cost)
     smcf.set_nodes_supplies(np.array([s, t]), np.array([limit, -limit]))
@@ -173,7 +140,7 @@ def solve_flow(
     if status != smcf.OPTIMAL:  # pragma: no cover - the bypass arc makes it always feasible
         raise RuntimeError(f"min-cost flow failed with status {status}")
     flow = np.asarray(smcf.flows(arcs), dtype=np.int64)
-    n_nodes = 2 + n_rows + n_cols
+    n_nodes = net.n_nodes
     # The pair arcs and the bypass never bind (a row's source arc carries 1, the
     # supply is `limit`): treating them as uncapacitated makes every chosen pair
     # tight, u_i + v_j + lam == W_ij, so the dual below is complementary.
@@ -201,6 +168,51 @@ def solve_flow(
         limit,
         canonical,
     )
+
+
+class _Network:
+    """The flow network of a b-matching: source 0 -> row (1) -> column (1) -> sink 1
+    (the column's capacity), plus, with ``bypass``, an arc source -> sink of that
+    capacity (the pairs not made, up to the limit). Nodes: 0, 1, rows, columns."""
+
+    def __init__(
+        self,
+        rows: np.ndarray,
+        cols: np.ndarray,
+        n_rows: int,
+        n_cols: int,
+        row_free: np.ndarray,
+        caps: np.ndarray,
+        *,
+        bypass: int | None,
+    ) -> None:
+        self.row_nodes = 2 + np.arange(n_rows)
+        self.col_nodes = 2 + n_rows + np.arange(n_cols)
+        self.free_rows = np.flatnonzero(row_free)
+        self.open_cols = np.flatnonzero(caps > 0)
+        self.n_nodes = 2 + n_rows + n_cols
+        n_free, n_open = len(self.free_rows), len(self.open_cols)
+        tails = [np.zeros(n_free, np.int64), self.row_nodes[rows], self.col_nodes[self.open_cols]]
+        heads = [self.row_nodes[self.free_rows], self.col_nodes[cols], np.ones(n_open, np.int64)]
+        capacity = [np.ones(n_free + len(rows), np.int64), caps[self.open_cols].astype(np.int64)]
+        if bypass is not None:
+            tails.append(np.zeros(1, np.int64))
+            heads.append(np.ones(1, np.int64))
+            capacity.append(np.array([int(bypass)], np.int64))
+        self.tails = np.concatenate(tails).astype(np.int64)
+        self.heads = np.concatenate(heads).astype(np.int64)
+        self.capacity = np.concatenate(capacity)
+        self.has_bypass = bypass is not None
+
+    def costs(self, w: np.ndarray) -> np.ndarray:
+        """Arc costs for pair weights ``w`` (maximized: ``-w`` on the pair arcs)."""
+        return np.concatenate(
+            [
+                np.zeros(len(self.free_rows), dtype=np.int64),
+                -np.asarray(w).astype(np.int64),
+                np.zeros(len(self.open_cols) + int(self.has_bypass), dtype=np.int64),
+            ]
+        )
 
 
 def _finish_flow(
@@ -285,20 +297,10 @@ def _two_phase(
     from ortools.graph.python import max_flow, min_cost_flow
 
     s, t = 0, 1
-    row_nodes = 2 + np.arange(n_rows)
-    col_nodes = 2 + n_rows + np.arange(n_cols)
-    free_rows = np.flatnonzero(row_free)
-    open_cols = np.flatnonzero(caps > 0)
-    tails = np.concatenate([np.full(len(free_rows), s), row_nodes[rows], col_nodes[open_cols]])
-    heads = np.concatenate([row_nodes[free_rows], col_nodes[cols], np.full(len(open_cols), t)])
-    capacity = np.concatenate(
-        [
-            np.ones(len(free_rows), dtype=np.int64),
-            np.ones(len(rows), dtype=np.int64),
-            caps[open_cols].astype(np.int64),
-        ]
-    )
-    tails, heads = tails.astype(np.int64), heads.astype(np.int64)
+    net = _Network(rows, cols, n_rows, n_cols, row_free, caps, bypass=None)
+    tails, heads, capacity = net.tails, net.heads, net.capacity
+    free_rows, open_cols = net.free_rows, net.open_cols
+    row_nodes, col_nodes = net.row_nodes, net.col_nodes
     smf = max_flow.SimpleMaxFlow()
     smf.add_arcs_with_capacity(tails, heads, capacity)
     if smf.solve(s, t) != smf.OPTIMAL:
@@ -314,14 +316,7 @@ def _two_phase(
         in_cover_c[open_cols] = source_side[col_nodes[open_cols]]
         if int(in_cover_r.sum()) + int(caps[in_cover_c].sum()) != pairs:
             return None
-    lower = w - tier  # w' > 0
-    cost = np.concatenate(
-        [
-            np.zeros(len(free_rows), dtype=np.int64),
-            -lower.astype(np.int64),
-            np.zeros(len(open_cols), dtype=np.int64),
-        ]
-    )
+    cost = net.costs(w - tier)  # w' > 0
     mcf = min_cost_flow.SimpleMinCostFlow()
     arcs = mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, capacity, cost)
     mcf.set_nodes_supplies(np.array([s, t]), np.array([pairs, -pairs]))
@@ -339,7 +334,7 @@ def _two_phase(
             return chosen, high, True
     unbounded = np.zeros(len(tails), dtype=bool)
     unbounded[len(free_rows) : len(free_rows) + len(rows)] = True
-    d = _potentials(2 + n_rows + n_cols, tails, heads, capacity, cost, flow, unbounded)
+    d = _potentials(net.n_nodes, tails, heads, capacity, cost, flow, unbounded)
     lam_low = int(d[s] - d[t])
     u = np.maximum(0, d[row_nodes] - d[s])
     v = np.maximum(0, d[t] - d[col_nodes])
