@@ -589,12 +589,12 @@ def test_two_phase_flow_is_the_one_phase_optimum_with_a_checked_dual(
     limit = max(min(int(row_free.sum()), int(caps.sum())) - limit_cut, 0)
     kw = {"n_rows": n, "n_cols": m, "row_free": row_free, "caps": caps, "limit": limit}
     one = _lp.solve_flow(rows, cols, w, **kw)
-    assert len(w) == 0 or (
-        _lp._two_phase(
-            rows, cols, w, n_rows=n, n_cols=m, row_free=row_free, caps=caps, limit=limit, tier=tier
-        )
-        is not None
-    )
+    # The two flows give an optimal flow of the one-phase network (no fallback).
+    net = _lp._Network(rows, cols, n, m, row_free, caps, bypass=limit)
+    flow = _lp._two_phase(net, w, limit=limit, tier=tier)
+    assert flow is not None
+    assert _lp._residual_potentials(net, net.costs(w), flow, len(rows)) is not None
+    assert int((-net.costs(w) * flow).sum()) == one.primal
     two = _lp.solve_flow(rows, cols, w, pairs_tier=tier, **kw)
     assert two.primal == one.primal
     assert two.duals.objective(caps, limit) == two.primal

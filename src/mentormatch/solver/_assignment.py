@@ -13,7 +13,7 @@ How an answer is found and proven
    min-cost flow, and a dual solution from its residual graph. Pairs first,
    a max flow finds the most pairs first and the min-cost flow then needs no
    pairs tier in its costs (about 1.3 times faster at 100,000 x 100,000); the
-   dual is put together from both and checked (``_lp._two_phase``).
+   dual is read off the resulting flow as for one (``_lp._two_phase``).
 3. **Certificate.** Every pair left out is priced against that dual; pairs
    that violate it join the graph and step 2 repeats. When no pair violates
    it, the dual is feasible for the whole problem and its value equals the

@@ -85,10 +85,11 @@ def solve_flow(
         converges in fewer rounds.
     pairs_tier : int
         ``C`` when every weight is ``C + w'`` with ``w' > 0`` and ``C`` more
-        than any total of ``w'`` (pairs first): the most pairs are then found by a max flow and the best
-        ``w'`` among them by a min-cost flow without ``C`` in its costs, about
-        twice as fast (:func:`_two_phase`); the dual is put together from the
-        two and checked, with the one-phase flow as the fallback.
+        than any total of ``w'`` (pairs first): the flow is then found in two
+        steps, a max flow for the most pairs and a min-cost flow without ``C``
+        in its costs, about twice as fast (:func:`_two_phase`); the dual is read
+        off its residual graph as for one flow (a negative cycle there would
+        mean it is not optimal: the one-phase flow is solved instead).
 
     Raises
     ------
@@ -98,62 +99,34 @@ def solve_flow(
     from ortools.graph.python import min_cost_flow
 
     limit = int(limit)
-    if pairs_tier > 0 and len(w) and int(w.min()) > pairs_tier:
-        found = _two_phase(
-            rows,
-            cols,
-            w,
-            n_rows=n_rows,
-            n_cols=n_cols,
-            row_free=row_free,
-            caps=caps,
-            limit=limit,
-            tier=int(pairs_tier),
-            canonical=canonical,
-        )
-        if found is not None:
-            chosen, duals, done = found
-            return _finish_flow(
-                rows,
-                cols,
-                w,
-                chosen,
-                duals,
-                n_rows,
-                n_cols,
-                row_free,
-                caps,
-                limit,
-                canonical and not done,
-            )
-    s, t = 0, 1
     net = _Network(rows, cols, n_rows, n_cols, row_free, caps, bypass=limit)
-    tails, heads, capacity = net.tails, net.heads, net.capacity
-    free_rows, row_nodes, col_nodes = net.free_rows, net.row_nodes, net.col_nodes
     cost = net.costs(w)
-    smcf = min_cost_flow.SimpleMinCostFlow()
-    arcs = smcf.add_arcs_with_capacity_and_unit_cost(tails, heads, capacity, cost)
-    smcf.set_nodes_supplies(np.array([s, t]), np.array([limit, -limit]))
-    status = smcf.solve()
-    if status == smcf.BAD_COST_RANGE:
-        raise OverflowError("min-cost flow: costs out of range")
-    if status != smcf.OPTIMAL:  # pragma: no cover - the bypass arc makes it always feasible
-        raise RuntimeError(f"min-cost flow failed with status {status}")
-    flow = np.asarray(smcf.flows(arcs), dtype=np.int64)
-    n_nodes = net.n_nodes
-    # The pair arcs and the bypass never bind (a row's source arc carries 1, the
-    # supply is `limit`): treating them as uncapacitated makes every chosen pair
-    # tight, u_i + v_j + lam == W_ij, so the dual below is complementary.
-    unbounded = np.zeros(len(tails), dtype=bool)
-    unbounded[len(free_rows) : len(free_rows) + len(rows)] = True
-    unbounded[-1] = True
-    d = _potentials(n_nodes, tails, heads, capacity, cost, flow, unbounded)
+    d = flow = None
+    if pairs_tier > 0 and len(w) and int(w.min()) > pairs_tier:
+        flow = _two_phase(net, w, limit=limit, tier=int(pairs_tier))
+        if flow is not None:
+            d = _residual_potentials(net, cost, flow, len(rows))
+    if d is None:  # one phase (or the two-phase flow was not optimal: a negative cycle)
+        smcf = min_cost_flow.SimpleMinCostFlow()
+        arcs = smcf.add_arcs_with_capacity_and_unit_cost(net.tails, net.heads, net.capacity, cost)
+        smcf.set_nodes_supplies(np.array([0, 1]), np.array([limit, -limit]))
+        status = smcf.solve()
+        if status == smcf.BAD_COST_RANGE:
+            raise OverflowError("min-cost flow: costs out of range")
+        if status != smcf.OPTIMAL:  # pragma: no cover - the bypass arc makes it always feasible
+            raise RuntimeError(f"min-cost flow failed with status {status}")
+        flow = np.asarray(smcf.flows(arcs), dtype=np.int64)
+        d = _residual_potentials(net, cost, flow, len(rows))
+        if d is None:  # pragma: no cover - an optimal flow has no negative cycle
+            raise RuntimeError("internal error: negative cycle in an optimal flow's residual graph")
+    assert flow is not None
+    s, t = 0, 1
     lam = int(d[s] - d[t])  # >= 0: the bypass arc s -> t is always residual
-    u = np.maximum(0, d[row_nodes] - d[s])
+    u = np.maximum(0, d[net.row_nodes] - d[s])
     u[~row_free] = 0
-    v = np.maximum(0, d[t] - d[col_nodes])
+    v = np.maximum(0, d[t] - d[net.col_nodes])
     v[caps <= 0] = 0
-    start = len(free_rows)
+    start = len(net.free_rows)
     chosen = flow[start : start + len(rows)] > 0
     return _finish_flow(
         rows,
@@ -261,101 +234,34 @@ def _canonical(
     return pick(rows, cols, w, chosen, carrier, n_rows, n_cols, caps, row_free)
 
 
-def _two_phase(
-    rows: np.ndarray,
-    cols: np.ndarray,
-    w: np.ndarray,
-    *,
-    n_rows: int,
-    n_cols: int,
-    row_free: np.ndarray,
-    caps: np.ndarray,
-    limit: int,
-    tier: int,
-    canonical: bool = True,
-) -> tuple[np.ndarray, Duals, bool] | None:
-    """The pairs-first optimum in two flows, and its dual; ``None`` if a check fails.
+def _two_phase(net: _Network, w: np.ndarray, *, limit: int, tier: int) -> np.ndarray | None:
+    """An optimal flow of the one-phase network (bypass included) found in two flows,
+    for pairs-first weights ``W = C + w'`` (``C = tier``); ``None`` if a solver fails.
 
-    1. A max flow gives the most pairs ``p`` (at most ``limit``) and, when
-       fewer than ``limit``, a minimum vertex cover ``K`` (the min cut: rows
-       not reachable from the source, columns reachable; its weight, column
-       capacities counted, is ``p``).
-    2. A min-cost flow of exactly ``p`` units with costs ``-w'`` (``w' = W - C``)
-       gives the best ``w'`` among the ``p``-pair answers, and a dual
-       ``u' + v' + lam' >= w'`` (``lam'`` of any sign) of value ``w'(x)``.
-    3. The dual of ``W``: ``u = u' + (C + lam') [i in K]``, ``v = v' + (C +
-       lam') [j in K]``, ``lam = 0`` (every edge has an end in ``K``, twice
-       covered ones have ``C`` to spare), of value ``C p + w'(x)``; with
-       ``limit`` pairs, ``lam = C + lam'`` instead (pairs left out of the
-       graph then violate it by score differences only, not by ``C``).
-       Checked on every edge. With fewer than ``limit`` pairs ``lam = 0`` in
-       every optimal dual, and the canonical dual (``canonical``), computed
-       from the answer alone and checked, skips the potentials.
-
-    Returns ``(chosen, duals, canonical_already)``.
+    A max flow gives the most pairs ``p`` (at most ``limit``); a min-cost flow of
+    exactly ``p`` units with costs ``-w'`` gives the best ``w'`` among the answers
+    with ``p`` pairs, which is the one-phase optimum (the tier puts the most pairs
+    first), with ``limit - p`` units on the bypass. OR-Tools' cost scaling spends
+    most of its time on the tier: without it the min-cost flow is about twice as
+    fast. The dual is then read off this flow's residual graph with the tiered
+    costs, as for the one-phase flow, and checked like it.
     """
     from ortools.graph.python import max_flow, min_cost_flow
 
-    s, t = 0, 1
-    net = _Network(rows, cols, n_rows, n_cols, row_free, caps, bypass=None)
-    tails, heads, capacity = net.tails, net.heads, net.capacity
-    free_rows, open_cols = net.free_rows, net.open_cols
-    row_nodes, col_nodes = net.row_nodes, net.col_nodes
+    pairs_arcs = slice(0, len(net.tails) - 1)  # every arc but the bypass
+    tails, heads, capacity = net.tails[pairs_arcs], net.heads[pairs_arcs], net.capacity[pairs_arcs]
     smf = max_flow.SimpleMaxFlow()
     smf.add_arcs_with_capacity(tails, heads, capacity)
-    if smf.solve(s, t) != smf.OPTIMAL:
+    if smf.solve(0, 1) != smf.OPTIMAL:  # pragma: no cover - integral capacities
         return None
-    most = int(smf.optimal_flow())
-    pairs = min(most, limit)
-    in_cover_r = np.zeros(n_rows, dtype=bool)
-    in_cover_c = np.zeros(n_cols, dtype=bool)
-    if most < limit:
-        source_side = np.zeros(2 + n_rows + n_cols, dtype=bool)
-        source_side[np.asarray(smf.get_source_side_min_cut(), dtype=np.int64)] = True
-        in_cover_r[free_rows] = ~source_side[row_nodes[free_rows]]
-        in_cover_c[open_cols] = source_side[col_nodes[open_cols]]
-        if int(in_cover_r.sum()) + int(caps[in_cover_c].sum()) != pairs:
-            return None
-    cost = net.costs(w - tier)  # w' > 0
+    pairs = min(int(smf.optimal_flow()), limit)
+    cost = net.costs(w - tier)[pairs_arcs]  # w' > 0
     mcf = min_cost_flow.SimpleMinCostFlow()
     arcs = mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, capacity, cost)
-    mcf.set_nodes_supplies(np.array([s, t]), np.array([pairs, -pairs]))
-    if mcf.solve() != mcf.OPTIMAL:
+    mcf.set_nodes_supplies(np.array([0, 1]), np.array([pairs, -pairs]))
+    if mcf.solve() != mcf.OPTIMAL:  # pragma: no cover - p units fit (the max flow)
         return None
-    flow = np.asarray(mcf.flows(arcs), dtype=np.int64)
-    start = len(free_rows)
-    chosen = flow[start : start + len(rows)] > 0
-    primal = int(w[chosen].sum())
-    if canonical and most < limit and int(chosen.sum()) == pairs:
-        # With room under `limit`, lam = 0 in every optimal dual: the canonical
-        # dual needs no potentials (its own checks, and its value, prove it).
-        high = _canonical(rows, cols, w, chosen, 0, n_rows, n_cols, row_free, caps)
-        if high is not None and high.objective(caps, limit) == primal:
-            return chosen, high, True
-    unbounded = np.zeros(len(tails), dtype=bool)
-    unbounded[len(free_rows) : len(free_rows) + len(rows)] = True
-    d = _potentials(net.n_nodes, tails, heads, capacity, cost, flow, unbounded)
-    lam_low = int(d[s] - d[t])
-    u = np.maximum(0, d[row_nodes] - d[s])
-    v = np.maximum(0, d[t] - d[col_nodes])
-    u[~row_free] = 0
-    v[caps <= 0] = 0
-    if most < limit:
-        u = u + (tier + lam_low) * in_cover_r
-        v = v + (tier + lam_low) * in_cover_c
-        lam = 0
-    else:
-        lam = tier + lam_low
-    duals = Duals(u=u.astype(np.int64), v=v.astype(np.int64), lam=lam)
-    ok = (
-        lam >= 0
-        and int(chosen.sum()) == pairs
-        and (duals.u >= 0).all()
-        and (duals.v >= 0).all()
-        and not (duals.slack(rows, cols, w) > 0).any()
-        and duals.objective(caps, limit) == primal
-    )
-    return (chosen, duals, False) if ok else None
+    return np.append(np.asarray(mcf.flows(arcs), dtype=np.int64), limit - pairs)
 
 
 def _cols_high(
@@ -475,6 +381,19 @@ def _rows_high(
     return high
 
 
+def _residual_potentials(
+    net: _Network, cost: np.ndarray, flow: np.ndarray, n_pairs: int
+) -> np.ndarray | None:
+    """:func:`_potentials` of a flow on ``net``. The pair arcs and the bypass never
+    bind (a row's source arc carries 1, the supply is `limit`): treating them as
+    uncapacitated makes every chosen pair tight, ``u_i + v_j + lam == W_ij``, so the
+    dual read off is complementary. ``None`` when the flow is not optimal."""
+    unbounded = np.zeros(len(net.tails), dtype=bool)
+    unbounded[len(net.free_rows) : len(net.free_rows) + n_pairs] = True
+    unbounded[-1] = True
+    return _potentials(net.n_nodes, net.tails, net.heads, net.capacity, cost, flow, unbounded)
+
+
 def _potentials(
     n_nodes: int,
     tails: np.ndarray,
@@ -483,8 +402,9 @@ def _potentials(
     cost: np.ndarray,
     flow: np.ndarray,
     unbounded: np.ndarray,
-) -> np.ndarray:
-    """Shortest-path distances in the residual graph from a virtual root (0 to every node).
+) -> np.ndarray | None:
+    """Shortest-path distances in the residual graph from a virtual root (0 to every node),
+    ``None`` on a negative cycle (the flow is not optimal).
 
     An optimal flow's residual graph has no negative cycle, so the distances
     exist; they satisfy ``d[b] <= d[a] + c`` on every residual arc, which is
@@ -496,10 +416,7 @@ def _potentials(
     a = np.concatenate([tails[fwd], heads[bwd]])
     b = np.concatenate([heads[fwd], tails[bwd]])
     c = np.concatenate([cost[fwd], -cost[bwd]])
-    d = _bf(n_nodes, a, b, c, start=np.zeros(n_nodes, dtype=np.int64))
-    if d is None:  # pragma: no cover - an optimal flow has no negative cycle
-        raise RuntimeError("internal error: negative cycle in an optimal flow's residual graph")
-    return d
+    return _bf(n_nodes, a, b, c, start=np.zeros(n_nodes, dtype=np.int64))
 
 
 def _bf(
