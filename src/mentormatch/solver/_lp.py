@@ -248,14 +248,14 @@ def _two_phase(net: _Network, w: np.ndarray, *, limit: int, tier: int) -> np.nda
     """
     from ortools.graph.python import max_flow, min_cost_flow
 
-    pairs_arcs = slice(0, len(net.tails) - 1)  # every arc but the bypass
-    tails, heads, capacity = net.tails[pairs_arcs], net.heads[pairs_arcs], net.capacity[pairs_arcs]
+    no_bypass = slice(0, len(net.tails) - 1)  # the bypass is the last arc
+    tails, heads, capacity = net.tails[no_bypass], net.heads[no_bypass], net.capacity[no_bypass]
     smf = max_flow.SimpleMaxFlow()
     smf.add_arcs_with_capacity(tails, heads, capacity)
     if smf.solve(0, 1) != smf.OPTIMAL:  # pragma: no cover - integral capacities
         return None
     pairs = min(int(smf.optimal_flow()), limit)
-    cost = net.costs(w - tier)[pairs_arcs]  # w' > 0
+    cost = net.costs(w - tier)[no_bypass]  # w' > 0
     mcf = min_cost_flow.SimpleMinCostFlow()
     arcs = mcf.add_arcs_with_capacity_and_unit_cost(tails, heads, capacity, cost)
     mcf.set_nodes_supplies(np.array([0, 1]), np.array([pairs, -pairs]))
