@@ -384,7 +384,10 @@ def match(
         Seconds for the optimizer (default 60); ``None`` for no limit. When it
         stops the search, ``status`` is ``"FEASIBLE"`` and the gap is reported.
         On the candidate path the optimizer includes the certificate (pairs
-        scored again); the first pass over the cohort is not limited.
+        scored again); the first pass over the cohort is not limited. An LP
+        round, which cannot be interrupted, starts only if it can end in time
+        (judged by the previous round), so the limit holds to about one
+        pricing block.
     progress : bool or callable
         ``True`` shows a progress bar; a callable receives ``(stage, fraction)``.
     extractors : mapping, optional

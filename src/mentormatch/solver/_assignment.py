@@ -706,7 +706,8 @@ def _solve(
             limit=limit,
             pairs_tier=problem.scale.tier_pairs if problem.scale.priority == "pairs_first" else 0,
         )
-        stats["flow_s"] = stats.get("flow_s", 0.0) + time.perf_counter() - t0
+        flow_s = time.perf_counter() - t0
+        stats["flow_s"] = stats.get("flow_s", 0.0) + flow_s
         if progress:
             progress("certifying", min(0.5 + 0.1 * stats["rounds"], 0.8))
         t0 = time.perf_counter()
@@ -718,7 +719,9 @@ def _solve(
             break
         repaired = Duals(u=flow.duals.u + worst, v=flow.duals.v, lam=flow.duals.lam)
         bound = repaired.objective(problem.caps, limit)
-        if len(vr) == 0 or (deadline is not None and time.perf_counter() > deadline):
+        # The next round's LP cannot be interrupted: it is not started unless it can
+        # end before the deadline (taking about as long as this round's).
+        if len(vr) == 0 or (deadline is not None and time.perf_counter() + flow_s > deadline):
             break
         key = np.concatenate([rows, vr]) * problem.n_cols + np.concatenate([cols, vc])
         _, first = np.unique(key, return_index=True)
@@ -885,6 +888,8 @@ def solve_assignment(
         At most this many pairs.
     time_limit : float, optional
         Seconds; when reached before the proof, the status is ``"FEASIBLE"``.
+        A round of the candidate loop (its LP cannot be interrupted) starts
+        only if it can end in time, judged by the previous round.
     maximize : bool
         ``False`` minimizes the total (costs).
     priority : {"pairs_first", "score_first"}
