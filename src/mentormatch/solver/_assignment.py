@@ -776,13 +776,16 @@ def _finish(
     limit: int | None = None,
     tops: Callable[[], tuple[np.ndarray, np.ndarray, np.ndarray]] | None = None,
 ) -> AssignmentResult:
+    is_forced = np.zeros(len(pairs_r) + len(forced), dtype=bool)
     if forced:
         fr, fc = np.array(forced, dtype=np.int64).T
         pairs_r = np.concatenate([pairs_r, fr])
         pairs_c = np.concatenate([pairs_c, fc])
+        is_forced[-len(forced) :] = True
     order = np.lexsort((pairs_c, pairs_r))
     pairs = np.stack([pairs_r[order], pairs_c[order]], axis=1).astype(np.int64)
-    objective = float(np.sum(score_of(pairs[:, 0], pairs[:, 1]), dtype=np.float64))
+    pair_scores = np.asarray(score_of(pairs[:, 0], pairs[:, 1]), dtype=np.float64)
+    objective = float(np.sum(pair_scores))
     gap_w = max(bound_w - total_w, 0)
     unit = scale.tier_priority if scale.priority == "score_first" else 1
     gap = 0.0 if proven else gap_w / unit * scale.resolution
@@ -803,10 +806,7 @@ def _finish(
             fewest, most = free, free + extra
         else:
             fewest, most = 0, free if limit is None else max(limit, free)
-        forced_score = 0.0
-        if forced:
-            fr, fc = np.array(forced, dtype=np.int64).T
-            forced_score = float(np.sum(score_of(fr, fc), dtype=np.float64))
+        forced_score = float(np.sum(pair_scores[is_forced[order]]))
         if tops is None:
             top = (scale.s_max + 0.5) * scale.resolution  # at least every score listed
             ceiling = top * fewest + max(top, 0.0) * (most - fewest)

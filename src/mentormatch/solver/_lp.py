@@ -128,19 +128,21 @@ def solve_flow(
     v[caps <= 0] = 0
     start = len(net.free_rows)
     chosen = flow[start : start + len(rows)] > 0
-    return _finish_flow(
-        rows,
-        cols,
-        w,
-        chosen,
-        Duals(u=u, v=v, lam=lam),
-        n_rows,
-        n_cols,
-        row_free,
-        caps,
-        limit,
-        canonical,
-    )
+    primal = int(w[chosen].sum())
+    duals = Duals(u=u, v=v, lam=lam)
+    if canonical:
+        # The side that can take everyone of the other side gets the high prices.
+        has_row = np.zeros(n_rows, dtype=bool)
+        has_row[rows] = True
+        has_col = np.zeros(n_cols, dtype=bool)
+        has_col[cols] = True
+        demand = int((has_row & row_free).sum())
+        supply = int(np.maximum(caps[has_col], 0).sum())
+        pick = _cols_high if supply <= demand else _rows_high
+        high = pick(rows, cols, w, chosen, duals, n_rows, n_cols, caps, row_free)
+        if high is not None and high.objective(caps, limit) == duals.objective(caps, limit):
+            duals = high
+    return Flow(chosen=chosen, duals=duals, primal=primal)
 
 
 class _Network:
@@ -186,52 +188,6 @@ class _Network:
                 np.zeros(len(self.open_cols) + int(self.has_bypass), dtype=np.int64),
             ]
         )
-
-
-def _finish_flow(
-    rows: np.ndarray,
-    cols: np.ndarray,
-    w: np.ndarray,
-    chosen: np.ndarray,
-    duals: Duals,
-    n_rows: int,
-    n_cols: int,
-    row_free: np.ndarray,
-    caps: np.ndarray,
-    limit: int,
-    canonical: bool,
-) -> Flow:
-    """The flow's answer, with the canonical dual when asked for (and as good)."""
-    primal = int(w[chosen].sum())
-    if canonical:
-        high = _canonical(rows, cols, w, chosen, duals.lam, n_rows, n_cols, row_free, caps)
-        if high is not None and high.objective(caps, limit) == duals.objective(caps, limit):
-            duals = high
-    return Flow(chosen=chosen, duals=duals, primal=primal)
-
-
-def _canonical(
-    rows: np.ndarray,
-    cols: np.ndarray,
-    w: np.ndarray,
-    chosen: np.ndarray,
-    lam: int,
-    n_rows: int,
-    n_cols: int,
-    row_free: np.ndarray,
-    caps: np.ndarray,
-) -> Duals | None:
-    """The dual with the high prices on the side that can take everyone of the other
-    (:func:`_rows_high`, :func:`_cols_high`), from the answer and ``lam`` alone."""
-    has_row = np.zeros(n_rows, dtype=bool)
-    has_row[rows] = True
-    has_col = np.zeros(n_cols, dtype=bool)
-    has_col[cols] = True
-    demand = int((has_row & row_free).sum())
-    supply = int(np.maximum(caps[has_col], 0).sum())
-    pick = _cols_high if supply <= demand else _rows_high
-    carrier = Duals(u=np.zeros(0, np.int64), v=np.zeros(0, np.int64), lam=int(lam))
-    return pick(rows, cols, w, chosen, carrier, n_rows, n_cols, caps, row_free)
 
 
 def _two_phase(net: _Network, w: np.ndarray, *, limit: int, tier: int) -> np.ndarray | None:
