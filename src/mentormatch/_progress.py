@@ -1,13 +1,16 @@
 """Progress reporting for long runs: silent by default, a bar on request.
 
 Functions that can take long accept ``progress``: ``False`` (default, silent),
-``True`` (a tqdm bar on stderr, or a notebook widget in Jupyter) or a callable
+``True`` (a tqdm bar on stderr; in Jupyter a notebook widget when ``ipywidgets`` is
+installed, else the same text bar, quietly) or a callable
 ``progress(stage: str, fraction: float)`` that receives each stage's name and
 the overall fraction done in [0, 1].
 """
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -25,9 +28,7 @@ class Reporter:
         if callable(progress):
             self._callback = progress
         elif progress:
-            from tqdm.auto import tqdm  # deferred: no import cost when silent
-
-            self._bar = tqdm(total=100, desc=total_label, unit="%", leave=False)
+            self._bar = _bar_class()(total=100, desc=total_label, unit="%", leave=False)
 
     def __call__(self, stage: str, fraction: float) -> None:
         fraction = min(max(float(fraction), 0.0), 1.0)
@@ -56,3 +57,23 @@ class Reporter:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _bar_class() -> Any:
+    """tqdm's notebook widget inside a Jupyter kernel with ``ipywidgets``, else its text bar.
+
+    ``tqdm.auto`` makes the same choice but warns "IProgress not found" in a kernel
+    without ``ipywidgets``; a progress bar is no reason to warn a coordinator.
+    """
+    # tqdm.autonotebook's own test for a notebook kernel (qtconsole/Spyder get text).
+    if "ipykernel.zmqshell" in sys.modules and "QT_API" not in os.environ:
+        try:
+            import ipywidgets  # noqa: F401  (tqdm's widget needs it)
+            from tqdm.notebook import tqdm as notebook_tqdm
+        except ImportError:
+            pass
+        else:
+            return notebook_tqdm
+    from tqdm.std import tqdm  # deferred: no import cost when silent
+
+    return tqdm
