@@ -199,6 +199,36 @@ def test_custom_extractor_values_are_checked():
     np.testing.assert_allclose(sm.total, 0.25)
 
 
+class Returns(LanguageMatch):
+    """An extractor whose score returns what it was given, shaped like the block."""
+
+    def __init__(self, *, column: str = "language", make=None) -> None:
+        super().__init__(column=column)
+        self.make = make
+
+    def score(self, rows=None, cols=None):
+        return self.make(super().score(rows, cols))
+
+
+@pytest.mark.parametrize(
+    ("make", "dtype"),
+    [
+        (lambda b: b.astype(str), "<U"),  # text: numpy's float cast raised a bare ValueError
+        (lambda b: np.full(b.shape, object(), dtype=object), "object"),  # objects: a TypeError
+        (lambda b: b + 0.5j, "complex"),  # complex: the imaginary part was dropped silently
+    ],
+    ids=["text", "objects", "complex"],
+)
+def test_custom_extractor_of_non_real_values_is_one_parameter_error(make, dtype):
+    with pytest.raises(mm.ParameterError, match=rf"real numbers; 'language' returned .*{dtype}"):
+        score_pairs(
+            with_language(small_amcto()),
+            "amcto",
+            {"language": 1},
+            extractors={"language": Returns(make=make)},
+        )
+
+
 def test_builtin_extractor_with_other_parameters():
     sm = score_pairs(
         small_amcto(), "amcto", {"region": 1}, extractors={"region": RegionProximity(adjacent=0.2)}

@@ -431,6 +431,17 @@ def test_parameter_errors_use_the_template() -> None:
         mm.solve_assignment(np.ones((2, 2)), forced=[(5, 0)])
 
 
+@pytest.mark.parametrize(
+    "scores",
+    [np.ones((2, 2)) + 1j, np.array([["1", "2"], ["3", "4"]]), np.full((2, 2), None)],
+    ids=["complex", "text", "objects"],
+)
+def test_scores_that_are_not_real_numbers_are_refused(scores: np.ndarray) -> None:
+    # complex scores were solved with the imaginary part dropped (a ComplexWarning at most)
+    with pytest.raises(mm.ParameterError, match=r"'scores' .* a 2-D array of real numbers"):
+        mm.solve_assignment(scores)
+
+
 def test_empty_and_degenerate() -> None:
     res = mm.solve_assignment(np.full((3, 3), np.nan))
     assert res.n_pairs == 0 and res.status == "OPTIMAL" and res.objective == 0

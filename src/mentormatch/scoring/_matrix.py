@@ -322,7 +322,19 @@ class PairScorer:
         out = ext.score(rows, cols)
         if type(ext) in _BUILTIN_TYPES:  # tested; a user's subclass is checked like any other
             return out
-        block = np.array(out, dtype=np.float32)  # a copy: filling nan must not touch its state
+        try:
+            given = np.asarray(out)
+        except (TypeError, ValueError):  # ragged lists
+            given = np.asarray(None)
+        if given.dtype.kind not in "biuf":  # text, objects; complex parts would be dropped
+            raise param_error(
+                "extractors",
+                self._func,
+                f"extractors whose score(rows, cols) returns real numbers; {name!r} returned "
+                f"{type(out).__name__} of dtype {given.dtype}",
+                ext,
+            )
+        block = np.array(given, dtype=np.float32)  # a copy: filling nan must not touch its state
         if block.shape != (len(rows), len(cols)):
             raise param_error(
                 "extractors",

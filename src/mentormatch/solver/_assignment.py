@@ -928,10 +928,12 @@ def solve_assignment(
     _check_common(func, priority, maximize, min_score, max_pairs, time_limit, resolution)
     try:
         s = np.asarray(scores)
-        if s.dtype not in (np.float32, np.float64):
-            s = s.astype(np.float64)
     except (TypeError, ValueError):
         raise param_error("scores", func, "a 2-D array of numbers", type(scores).__name__) from None
+    if s.dtype.kind not in "biuf":  # complex parts would be dropped, text and objects fail later
+        raise param_error("scores", func, "a 2-D array of real numbers", f"dtype {s.dtype}")
+    if s.dtype not in (np.float32, np.float64):
+        s = s.astype(np.float64)
     if s.ndim != 2:
         raise param_error("scores", func, "a 2-D array of numbers", f"shape {s.shape}")
     n_rows, n_cols = s.shape
