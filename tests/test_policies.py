@@ -310,6 +310,57 @@ def test_bad_toml_file_and_missing_file(tmp_path):
         ProgramPolicy.from_toml_string('base = "nope"\nname = "x"')
 
 
+def test_policy_file_not_utf8_or_nested_too_deep_is_a_policy_error(tmp_path):
+    # issue 22 item 9: a UnicodeDecodeError and a RecursionError came out of tomllib
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes('name = "Programme de mentorat des archivistes du Québec"'.encode("cp1252"))
+    with pytest.raises(PolicyError, match=r"not UTF-8 text .* byte 0xe9 on line 1"):
+        ProgramPolicy.from_toml(latin)
+    deep = tmp_path / "deep.toml"
+    deep.write_text("x = " + "[" * 2000 + "]" * 2000, encoding="utf-8")
+    with pytest.raises(PolicyError, match="nested too deeply"):
+        ProgramPolicy.from_toml(deep)
+    bom = tmp_path / "bom.toml"
+    bom.write_text('base = "amcto"\nname = "With a BOM"', encoding="utf-8-sig")
+    assert ProgramPolicy.from_toml(bom).name == "With a BOM"
+
+
+@pytest.mark.parametrize(
+    "detail",
+    ["{value.real}", "{column:>10000000}", "{value!r}", "{0}", "{actual[0]}", "{nope}", "{value"],
+)
+def test_eligibility_detail_takes_plain_placeholders_only(detail):
+    # "{value.real}" raised AttributeError at load; "{column:>10000000}" wrote 10 MB per applicant
+    toml = f'base = "amcto"\nname = "x"\n[[eligibility]]\ncode = "commitment"\ndetail = {detail!r}'
+    message = error_of(toml)
+    assert "'detail'" in message and "plain placeholders" in message, message
+
+
+def test_eligibility_detail_keeps_escaped_braces():
+    rule = EligibilityRule(
+        code="c",
+        test="at_least",
+        column="commitment_months",
+        value=9,
+        detail="{{Program}}: {Role}s commit {value} months; got {actual}.",
+    )
+    assert rule.requirement() == "{Program}: Mentor or mentees commit 9 months"
+
+
+def test_huge_weights_keep_their_ratio():
+    # issue 22 item 9: weights of 1e308 loaded, then match raised OverflowError
+    apps = mm.datasets.make_cohort(n_mentors=6, n_mentees=6, policy="amcto", seed=3)
+    huge = ProgramPolicy.from_toml_string(
+        'base = "amcto"\nname = "x"\n[matching]\nweights = {goals = 1e308, skills = 1e308}'
+    )
+    plain = ProgramPolicy.from_toml_string(
+        'base = "amcto"\nname = "x"\n[matching]\nweights = {goals = 1, skills = 1}'
+    )
+    a, b = mm.match(apps, huge), mm.match(apps, plain)
+    assert a.objective == pytest.approx(b.objective, abs=1e-9)
+    assert a.pairs[["mentee_id", "mentor_id"]].equals(b.pairs[["mentee_id", "mentor_id"]])
+
+
 def test_policies_built_in_code_are_checked_too():
     with pytest.raises(PolicyError, match="'scale'"):
         EligibilityRule(code="s", test="stage_above", column="career_stage")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import math
+import string
 import tomllib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -287,11 +288,15 @@ class EligibilityRule:
                 raise _fail(where, name, getattr(self, name), "text")
         if not self.detail:
             _set(self, "detail", _default_detail(self))
-        try:
-            self.detail.format(**{k: "x" for k in DETAIL_PLACEHOLDERS})
-        except (KeyError, IndexError, ValueError) as exc:
+        if not _plain_placeholders(self.detail):
             allowed = ", ".join("{" + k + "}" for k in DETAIL_PLACEHOLDERS)
-            raise _fail(where, "detail", self.detail, f"text with placeholders {allowed}") from exc
+            raise _fail(
+                where,
+                "detail",
+                self.detail,
+                f"text with plain placeholders {allowed} (no format spec, attribute or index; "
+                "write {{ and }} for braces)",
+            )
 
     def requirement(self) -> str:
         """The rule in words: the ``detail`` sentence up to the applicant's answer."""
@@ -316,6 +321,22 @@ class EligibilityRule:
     def pairwise(self) -> bool:
         """Whether the rule also constrains pairs (``stage_above``)."""
         return self.test == "stage_above"
+
+
+def _plain_placeholders(text: str) -> bool:
+    """Whether every ``{...}`` of ``text`` is one of :data:`DETAIL_PLACEHOLDERS`, as is.
+
+    A format spec (``{column:>10000000}``: megabytes per applicant), an attribute
+    (``{value.real}``) or an index would run arbitrary formatting on staff's text.
+    """
+    try:
+        fields = list(string.Formatter().parse(text))
+    except ValueError:  # an unmatched brace
+        return False
+    return all(
+        name is None or (name in DETAIL_PLACEHOLDERS and not spec and conversion is None)
+        for _, name, spec, conversion in fields
+    )
 
 
 def _default_detail(rule: EligibilityRule) -> str:
@@ -842,9 +863,17 @@ class ProgramPolicy:
         """Load a program's policy from a TOML file (see :meth:`from_dict` for ``base``)."""
         p = Path(path)
         try:
-            text = p.read_text(encoding="utf-8")
+            raw = p.read_bytes()
         except FileNotFoundError as exc:
             raise PolicyError(f"Policy file not found: {str(p)!r}.") from exc
+        try:
+            text = raw.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = raw[: exc.start].count(b"\n") + 1
+            raise PolicyError(
+                f"{p} is not UTF-8 text (TOML files are UTF-8): byte {raw[exc.start]:#04x} "
+                f"on line {line}; save it as UTF-8."
+            ) from None
         return cls.from_toml_string(text, source=str(p))
 
     @classmethod
@@ -854,6 +883,11 @@ class ProgramPolicy:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
             raise PolicyError(f"{source} is not valid TOML: {exc}.") from exc
+        except RecursionError:  # tomllib recurses once per nested array or table
+            raise PolicyError(
+                f"{source} is nested too deeply to be a policy (arrays or tables inside "
+                "each other hundreds of levels deep)."
+            ) from None
         return cls.from_dict(data)
 
 

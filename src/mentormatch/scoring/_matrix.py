@@ -101,7 +101,14 @@ def _normalized_weights(weights: Any, func: str) -> dict[str, float]:
         ):
             raise param_error("weights", func, expected, weights)
         out[name] = float(w)
-    total = math.fsum(out.values())
+    try:
+        total = math.fsum(out.values())
+    except OverflowError:  # weights near the float maximum: only their ratios matter
+        total = math.inf
+    if math.isinf(total):
+        top = max(out.values())
+        out = {name: w / top for name, w in out.items()}
+        total = math.fsum(out.values())
     if total <= 0:
         raise param_error("weights", func, expected, weights)
     return {name: w / total for name, w in out.items() if w > 0}
