@@ -257,6 +257,8 @@ def ymd_days(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> tuple[np.ndarray, n
 
 def _time_ok(groups: pd.DataFrame) -> np.ndarray:
     """An optional time part that is a real time of day (``25:99`` is no time)."""
+    if not groups["hh"].notna().any():
+        return np.ones(len(groups), dtype=bool)
     hh = pd.to_numeric(groups["hh"]).fillna(0).to_numpy()
     mi = pd.to_numeric(groups["mi"]).fillna(0).to_numpy()
     ss = pd.to_numeric(groups["ss"]).fillna(0).to_numpy()
@@ -287,14 +289,24 @@ def _read_text(
     got = np.full(len(cells), _NO_DAY, dtype=np.int64)
     done = np.zeros(len(cells), dtype=bool)  # a shape matched (the cell may still be no date)
 
-    iso = cells.str.extract(_ISO)
-    hit = iso["y"].notna().to_numpy()
+    # the common case first, in C: a plain yyyy-mm-dd (a real date within pandas' range)
+    plain = pd.to_datetime(cells, format="%Y-%m-%d", errors="coerce").to_numpy()
+    hit = ~np.isnat(plain)
     if hit.any():
-        g = iso[hit]
-        value, ok = ymd_days(_ints(g["y"]), _ints(g["m"]), _ints(g["d"]))
-        got[hit] = np.where(ok & _time_ok(g), value, _NO_DAY)
+        got[hit] = plain[hit].astype("datetime64[D]").astype(np.int64)
         done |= hit
         kinds.append("ISO (yyyy-mm-dd)")
+    rest = ~done
+    if rest.any():
+        iso = cells[rest].str.extract(_ISO)
+        sub = iso["y"].notna().to_numpy()
+        if sub.any():
+            g = iso[sub]
+            value, ok = ymd_days(_ints(g["y"]), _ints(g["m"]), _ints(g["d"]))
+            at = np.flatnonzero(rest)[sub]
+            got[at] = np.where(ok & _time_ok(g), value, _NO_DAY)
+            done[at] = True
+            kinds.append("ISO (yyyy-mm-dd)")
 
     if date_format is not None and date_format.pattern is not None:
         rest = ~done

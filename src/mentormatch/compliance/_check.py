@@ -59,12 +59,15 @@ def check_cycle(
 
     Parameters
     ----------
-    pairs : DataFrame or MatchResult
+    pairs : DataFrame, MatchResult, or str / Path
         ``mentor_id``, ``mentee_id`` (text; numbers are read as text) and,
         optionally, ``matched_on``: each pair's assignment date. Any object with a
         ``.pairs`` DataFrame (a match result) is accepted; other columns are ignored.
-    meetings : DataFrame or list of dict
-        One row per meeting: ``mentor_id``, ``mentee_id``, ``date``,
+        A path (``.csv`` / ``.xlsx``, first sheet) is read as
+        :func:`~mentormatch.read_pairs` reads it.
+    meetings : DataFrame, list of dict, or str / Path
+        One row per meeting (a path is read as :func:`~mentormatch.read_meetings`
+        reads it): ``mentor_id``, ``mentee_id``, ``date``,
         ``duration_minutes``; optional ``mode`` (``in_person`` / ``video`` /
         ``phone``, blank allowed) and ``reported_by`` (the id of the side whose log
         the row is from, when each side keeps its own log).
@@ -83,16 +86,33 @@ def check_cycle(
     as_of : str, date or Timestamp, optional
         The day of the check (default: today). Nothing is judged before it is
         due; rows dated after it are not used (see ``unused_meetings``).
-    events : DataFrame or list of dict, optional
-        One row per submission: ``mentor_id``, ``mentee_id``, ``kind`` (one of
+    events : DataFrame, list of dict, or str / Path, optional
+        One row per submission (a path: see :func:`~mentormatch.read_events`): ``mentor_id``, ``mentee_id``, ``kind`` (one of
         ``EVENT_KINDS``), ``date`` and ``participant_id`` (required for surveys,
         which each participant completes). ``None`` (default): the rules that read
         events are listed in ``not_checked`` instead of being judged; pass an
         empty table to judge them with nothing submitted.
+    date_format : str, optional
+        How day/month dates written as text are ordered, in every text date column
+        of the tables (files and DataFrames alike): ``"dd/mm/yyyy"`` or
+        ``"mm/dd/yyyy"`` (any of ``/ . -`` between the parts; a time may follow),
+        or a ``strptime`` pattern such as ``"%d.%m.%Y"``. ISO dates
+        (``2026-10-03``) and dates with a month name (``3 Oct 2026``) are always
+        read. When not given, a column of day/month dates is read in the order it
+        proves (a first number above 12 in any cell: day first for every cell; a
+        second one above 12: month first); a column that cannot tell is a problem
+        naming the column, two of its cells and this option. Two-digit years are
+        2000 + the number; dates before 1900 or after 2200 are problems of their cell.
+    encoding, delimiter : str, optional
+        For tables given as CSV paths: force the encoding (default: detected,
+        UTF-8 or Windows-1252) or the delimiter (default: found from each file;
+        ``","``, ``";"``, ``"\t"``).
 
     Returns
     -------
     ComplianceReport
+        ``report.inputs`` says what was read: each table's source, encoding,
+        delimiter, rows, blank lines left out and how its dates were read.
 
     Raises
     ------
@@ -103,13 +123,22 @@ def check_cycle(
         a pair that is not in the pairs table, a missing or negative duration, a
         missing or unreadable date, an unknown event kind or meeting mode, a
         ``reported_by`` / ``participant_id`` that is not the pair's mentor or
-        mentee, a missing column. ``.problems`` has row (0-based position in the
-        table given), column (``meetings.date`` when several tables have problems),
-        value and what was expected. (A pairs table without ``mentor_id`` or
-        ``mentee_id`` is reported alone: nothing can be matched to it.)
+        mentee, a missing column, a date column whose day/month order cannot be
+        told. ``.problems`` has row, column (``meetings.date`` when several tables
+        have problems), value and what was expected. The row is the file row
+        (header = row 1, first data row = 2) for a path, and for a DataFrame its
+        index label when the index is named ``"row"`` (as the readers return it,
+        filtered or not), else the 0-based position; ``report.meetings``,
+        ``report.unused_meetings`` and ``report.unused_events`` number rows the
+        same way. (A pairs table without ``mentor_id`` or ``mentee_id`` is
+        reported alone: nothing can be matched to it; a file that cannot be read
+        as a table is reported alone too.)
     ParameterError
-        For a ``start``, ``end`` or ``as_of`` that is not a date, or ``start``
-        after ``end``.
+        For a ``start``, ``end`` or ``as_of`` that is not a date (text must be
+        written ``YYYY-MM-DD``: ``03/04/2027`` could be either of two days), or
+        ``start`` after ``end``; a bad ``date_format``, ``encoding`` or ``delimiter``.
+    FileNotFoundError
+        A path with no file.
 
     Notes
     -----
@@ -119,6 +148,10 @@ def check_cycle(
     that pair (the mentee initiates meetings in these programs): a meeting both
     logged counts once, with the mentee's duration, and a meeting only one side
     logged still counts. ``report.meetings["counted"]`` shows which rows counted.
+
+    **Identical rows.** A meeting row identical to an earlier one (the same pair,
+    date, minutes, ``mode`` and ``reported_by``) is counted once: the others are
+    listed in ``report.unused_meetings`` as "the same meeting as row N".
 
     **Rules.** See ``mentormatch.compliance`` for each rule's exact semantics.
 
