@@ -76,6 +76,7 @@ _MISSING = object()
 # ``ast.literal_eval`` once the shape is checked: nothing else is evaluated).
 _STR_LITERAL = r"""(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
 _ITEMS = rf"(?:{_STR_LITERAL}(?:\s*,\s*{_STR_LITERAL})*\s*,?)?"
+_STR_ITEM = re.compile(_STR_LITERAL)
 _LIST_LITERAL = re.compile(rf"\s*(?:\[\s*{_ITEMS}\s*\]|\(\s*{_ITEMS}\s*\))\s*")
 
 
@@ -543,6 +544,12 @@ def _list_literal(cell: str) -> list[str] | None:
     """The items of a cell written as a Python list of text, else ``None``."""
     if not cell.lstrip().startswith(("[", "(")) or not _LIST_LITERAL.fullmatch(cell):
         return None
+    if "\\" not in cell:  # no escapes: the items are the quoted texts (fast, no eval)
+        items = [m[1:-1] for m in _STR_ITEM.findall(cell)]
+        body = cell.strip()
+        if body.startswith("[") or len(items) != 1 or body[:-1].rstrip().endswith(","):
+            return items
+        return None  # ("a") is text in parentheses, not a tuple
     try:
         value = ast.literal_eval(cell.strip())
     except (ValueError, SyntaxError, MemoryError, RecursionError):
