@@ -80,7 +80,10 @@ def test_unknown_mode():
 
 
 def test_modes_are_read_leniently():
-    m = good_meetings(4).assign(mode=["In person", "in-person", " VIDEO ", None])
+    m = good_meetings(4).assign(
+        mode=["In person", "in-person", " VIDEO ", None],
+        date=["2026-09-10", "2026-09-11", "2026-09-12", "2026-09-13"],
+    )
     report = mm.check_cycle(PAIRS, m, "amcto", as_of="2026-09-30")
     assert list(report.meetings["mode"].astype(object).fillna("-")) == [
         "in_person",
@@ -294,7 +297,11 @@ def test_lenient_but_exact_reading():
             "duration_minutes": ["45", 60.0, 30],
         }
     )
-    report = mm.check_cycle(pairs, m, "amcto", as_of="2026-09-30")
+    # 09/12/2026 alone cannot say whether it is 9 December or 12 September
+    problems = problems_of(pairs, m, "amcto", as_of="2026-09-30")
+    assert as_tuples(problems) == [(None, "date", "row 2: '09/12/2026'")]
+    assert "date_format=" in problems.loc[0, "expected"]
+    report = mm.check_cycle(pairs, m, "amcto", as_of="2026-09-30", date_format="mm/dd/yyyy")
     used = report.meetings
     assert list(used["mentor_id"]) == ["1", "2", "2"]
     assert list(used["date"].dt.date.astype(str)) == ["2026-09-10", "2026-09-11", "2026-09-12"]
@@ -316,8 +323,12 @@ def test_parameter_errors_use_the_one_template(kwargs, name):
         mm.check_cycle(PAIRS, good_meetings(), **kwargs)
 
 
-def test_meetings_of_the_wrong_type():
+def test_meetings_of_the_wrong_type(tmp_path):
     with pytest.raises(mm.ParameterError, match="The 'meetings' parameter of check_cycle"):
-        mm.check_cycle(PAIRS, "meetings.csv", as_of="2026-10-01")
+        mm.check_cycle(PAIRS, 42, as_of="2026-10-01")
+    with pytest.raises(mm.ParameterError, match=r"or the path of a \.csv or \.xlsx file"):
+        mm.check_cycle(PAIRS, b"meetings.csv", as_of="2026-10-01")
+    with pytest.raises(FileNotFoundError, match="No meetings file at"):
+        mm.check_cycle(PAIRS, tmp_path / "meetings.csv", as_of="2026-10-01")
     with pytest.raises(mm.PolicyError, match="Unknown policy"):
         mm.check_cycle(PAIRS, good_meetings(), "nope", as_of="2026-10-01")

@@ -7,6 +7,11 @@ meeting logs -> cycle compliance. See the README for a tour.
 >>> mm.get_policy("amcto").matching.capacity_cap
 1
 
+Every table staff hand in is read the same way: :func:`read_applications`,
+:func:`read_pairs`, :func:`read_meetings` and :func:`read_events` (CSV in UTF-8
+or Windows-1252 with ``,`` ``;`` or tab, or Excel; rows numbered as the file
+shows them).
+
 Importing the package is cheap and changes nothing: the heavy parts (scoring
 with scikit-learn, the OR-Tools solver, compliance) load on first use.
 """
@@ -34,6 +39,7 @@ if TYPE_CHECKING:
     from . import scoring
     from ._match import MatchResult, match, rematch
     from .compliance import ComplianceReport, check_cycle
+    from .compliance._logs import read_events, read_meetings, read_pairs
     from .scoring import ScoreMatrix, score_pairs
     from .solver import AssignmentResult, solve_assignment
 
@@ -47,6 +53,9 @@ _LAZY = {
     "ScoreMatrix": ".scoring",
     "check_cycle": ".compliance",
     "match": "._match",
+    "read_events": ".compliance._logs",
+    "read_meetings": ".compliance._logs",
+    "read_pairs": ".compliance._logs",
     "rematch": "._match",
     "score_pairs": ".scoring",
     "solve_assignment": ".solver",
@@ -92,6 +101,9 @@ __all__ = [
     "match",
     "policies",
     "read_applications",
+    "read_events",
+    "read_meetings",
+    "read_pairs",
     "rematch",
     "score_pairs",
     "scoring",

@@ -41,11 +41,10 @@ records, the 0-based position of the row.
 
 from __future__ import annotations
 
-import csv
+import ast
 import math
 import numbers
 import re
-import zipfile
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -56,6 +55,7 @@ import pandas as pd
 from ._errors import ApplicationError
 from ._params import param_error
 from ._policy import APPLICATION_COLUMNS, ProgramPolicy
+from ._read import Unreadable, normalize_name, read_table
 
 __all__ = ["read_applications", "validate_applications"]
 
@@ -71,6 +71,13 @@ _INT_COLUMNS = {
     "capacity": (1, "a whole number >= 1 (mentees this mentor may take)"),
 }
 _MISSING = object()
+# A Python list (or tuple) of text, as ``DataFrame.to_csv`` writes a list cell:
+# ``['budgeting', 'audit']``. Only this shape is read as a list (by
+# ``ast.literal_eval`` once the shape is checked: nothing else is evaluated).
+_STR_LITERAL = r"""(?:'(?:[^'\\\n]|\\.)*'|"(?:[^"\\\n]|\\.)*")"""
+_ITEMS = rf"(?:{_STR_LITERAL}(?:\s*,\s*{_STR_LITERAL})*\s*,?)?"
+_STR_ITEM = re.compile(_STR_LITERAL)
+_LIST_LITERAL = re.compile(rf"\s*(?:\[\s*{_ITEMS}\s*\]|\(\s*{_ITEMS}\s*\))\s*")
 
 
 def read_applications(
@@ -78,96 +85,62 @@ def read_applications(
     *,
     policy: str | ProgramPolicy | None = None,
     sheet_name: str | int = 0,
+    encoding: str | None = None,
+    delimiter: str | None = None,
 ) -> pd.DataFrame:
     """Read and validate an applications export (CSV or Excel ``.xlsx``).
 
     Parameters
     ----------
     path : str or Path
-        A ``.csv`` (UTF-8, with or without a byte-order mark; ``.tsv`` for tabs)
-        or ``.xlsx`` / ``.xlsm`` file with one header row.
+        A ``.csv`` / ``.tsv`` / ``.txt`` or ``.xlsx`` / ``.xlsm`` file with one
+        header row. CSV: UTF-8 (with or without a byte-order mark) or
+        Windows-1252, detected; ``,``, ``;`` or tab between cells, found from the
+        file (a ``.tsv`` is tab). Excel: text, numbers and dates as the cells hold
+        them (``NA`` stays text). See :mod:`mentormatch._read` for every rule.
     policy : str or ProgramPolicy, optional
         When given, the columns the policy needs are required.
     sheet_name : str or int
-        The Excel sheet to read (the first by default).
+        The Excel sheet to read: its name, or its 0-based position (the first by
+        default). One sheet is read.
+    encoding : str, optional
+        Force the CSV's encoding (``"utf-8"``, ``"cp1252"``...) instead of detecting it.
+    delimiter : str, optional
+        Force the CSV's delimiter (``","``, ``";"``, ``"\\t"`` or ``"tab"``).
 
     Returns
     -------
     DataFrame
-        The validated table (see :func:`validate_applications`).
+        The validated table (see :func:`validate_applications`). ``.attrs["mentormatch"]``
+        records how the file was read: ``path``, ``format``, ``encoding``,
+        ``delimiter``, ``sheet``, ``blank_lines`` (rows left out because every cell
+        was blank) and ``blank_rows`` (their numbers).
 
     Raises
     ------
     ApplicationError
-        Listing every problem; rows are numbered as in the spreadsheet.
+        Listing every problem; rows are numbered as in the spreadsheet (the
+        header is row 1). A file that cannot be read as a table (a corrupt
+        workbook, no header, a quote never closed...) is one problem.
+    ParameterError
+        A path that is not a ``.csv``/``.xlsx`` file, or a bad option.
+    FileNotFoundError
+        No file at ``path``.
     """
-    p = Path(path)
-    suffix = p.suffix.lower()
-    if suffix not in (".csv", ".tsv", ".txt", ".xlsx", ".xlsm"):
-        raise param_error("path", "read_applications", "a .csv, .tsv or .xlsx file", str(p))
-    if not p.is_file():
-        raise FileNotFoundError(f"No applications file at {str(p)!r}.")
-    early: list[dict[str, Any]] = []
     try:
-        if suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(p, sheet_name=sheet_name, dtype=object, engine="openpyxl")
-        else:
-            frame = _read_delimited(p, "\t" if suffix == ".tsv" else ",", early)
-    except pd.errors.EmptyDataError:
-        raise ApplicationError(
-            [{"row": None, "column": None, "value": "", "expected": "a header row and applicants"}]
-        ) from None
-    except (csv.Error, UnicodeDecodeError, ValueError, zipfile.BadZipFile, OSError) as exc:
-        # OSError/BadZipFile: an .xlsx that is not a workbook (openpyxl's
-        # InvalidFileException is an OSError subclass in recent versions, else ValueError).
-        raise ApplicationError(
-            [
-                {
-                    "row": None,
-                    "column": None,
-                    "value": str(exc).strip()[:200],
-                    "expected": f"a readable {suffix[1:].upper()} file with one header row",
-                }
-            ]
-        ) from None
-    # A row with nothing in any cell is no applicant (spreadsheets keep empty lines
-    # and formatted blank rows); it is left out, and the other rows keep their numbers.
-    blank = np.ones(len(frame), dtype=bool)
-    for col in frame.columns:
-        blank &= np.fromiter(map(_is_blank, frame[col].to_numpy(dtype=object)), bool, len(frame))
-    rows = np.flatnonzero(~blank) + 2
-    frame = frame.iloc[rows - 2].reset_index(drop=True)
-    return _validate(frame, policy, row_base=2, rows=rows, problems=early)
-
-
-def _read_delimited(path: Path, sep: str, problems: list[dict[str, Any]]) -> pd.DataFrame:
-    """A CSV/TSV as text cells, one row per record, with the header's columns.
-
-    Read with :mod:`csv` rather than ``pandas.read_csv``: pandas turns a row
-    with more cells than the header into an index and shifts every cell one
-    column left (the role lands in ``id``), or drops the extra cells. Here a
-    non-blank cell beyond the header is a problem of its row.
-    """
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        records = list(csv.reader(fh, delimiter=sep))
-    if not records or not any(cell.strip() for cell in records[0]):
-        raise pd.errors.EmptyDataError("no header row")
-    header = [c if c.strip() else f"unnamed_{k}" for k, c in enumerate(records[0])]
-    width = len(header)
-    body = []
-    for number, rec in enumerate(records[1:], start=2):
-        extra = [c for c in rec[width:] if c.strip()]
-        if extra:
-            problems.append(
-                {
-                    "row": number,
-                    "column": None,
-                    "value": sep.join(extra)[:100],
-                    "expected": f"at most {width} cells, one per header column",
-                }
-            )
-        body.append(rec[:width] + [""] * (width - len(rec)))
-    return pd.DataFrame(body, columns=header, dtype=object)
+        raw = read_table(
+            path,
+            func="read_applications",
+            what="applications",
+            encoding=encoding,
+            delimiter=delimiter,
+            sheet_name=sheet_name,
+        )
+    except Unreadable as exc:
+        raise ApplicationError(exc.problems) from None
+    result = _validate(raw.frame, policy, row_base=2, rows=raw.rows, problems=raw.problems)
+    result.attrs["mentormatch"] = {"table": "applications", **raw.info}
+    return result
 
 
 def validate_applications(
@@ -327,7 +300,7 @@ def _as_frame(data: Any) -> pd.DataFrame:
 
 
 def _normalize_columns(frame: pd.DataFrame, problems: list[dict[str, Any]]) -> pd.DataFrame:
-    names = [re.sub(r"[\s\-]+", "_", str(c).strip().lower()) for c in frame.columns]
+    names = [normalize_name(c) for c in frame.columns]
     seen: dict[str, int] = {}
     keep = []
     for pos, name in enumerate(names):
@@ -349,12 +322,27 @@ def _normalize_columns(frame: pd.DataFrame, problems: list[dict[str, Any]]) -> p
 
 
 def _sorted_problems(problems: list[dict[str, Any]]) -> pd.DataFrame:
+    problems = first_per_cell(problems)
     frame = pd.DataFrame(problems, columns=["row", "column", "value", "expected"])
     order = pd.to_numeric(frame["row"], errors="coerce").fillna(-1)
     frame = frame.assign(_o=order.to_numpy()).sort_values(["_o"], kind="stable")
     frame = frame.drop(columns="_o").reset_index(drop=True)
     frame["row"] = frame["row"].astype("Int64")
+    column = frame["column"].astype(object)
+    frame["column"] = column.where(column.notna(), None)  # None, not NaN, when no column
     return frame
+
+
+def first_per_cell(problems: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Problems without the ones about a cell the file reader already reported.
+
+    An Excel error cell (``#N/A``) or an undecodable byte is reported by the
+    reader (marked ``_read``); the validation of the same cell would only repeat it.
+    """
+    seen = {(p["row"], p["column"]) for p in problems if p.get("_read")}
+    if not seen:
+        return problems
+    return [p for p in problems if p.get("_read") or (p["row"], p["column"]) not in seen]
 
 
 # --------------------------------------------------------------------------- cells
@@ -523,7 +511,8 @@ def _parse_list(series: pd.Series, col: str, rows: np.ndarray, problems: list) -
     for i, cell in enumerate(raw):
         items: Iterable[Any]
         if isinstance(cell, str):
-            items = cell.split(";")
+            listed = _list_literal(cell)
+            items = cell.split(";") if listed is None else listed
         elif isinstance(cell, (list, tuple, set, frozenset, np.ndarray, pd.Series)):
             items = sorted(cell, key=str) if isinstance(cell, (set, frozenset)) else list(cell)
         elif _is_blank(cell):
@@ -549,6 +538,25 @@ def _parse_list(series: pd.Series, col: str, rows: np.ndarray, problems: list) -
             parsed = []
         out.append(parsed)
     return pd.Series(out, dtype=object)
+
+
+def _list_literal(cell: str) -> list[str] | None:
+    """The items of a cell written as a Python list of text, else ``None``."""
+    if not cell.lstrip().startswith(("[", "(")) or not _LIST_LITERAL.fullmatch(cell):
+        return None
+    if "\\" not in cell:  # no escapes: the items are the quoted texts (fast, no eval)
+        items = [m[1:-1] for m in _STR_ITEM.findall(cell)]
+        body = cell.strip()
+        if body.startswith("[") or len(items) != 1 or body[:-1].rstrip().endswith(","):
+            return items
+        return None  # ("a") is text in parentheses, not a tuple
+    try:
+        value = ast.literal_eval(cell.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if isinstance(value, (list, tuple)) and all(isinstance(v, str) for v in value):
+        return list(value)
+    return None  # ("a") is text in parentheses, not a tuple
 
 
 _PARSERS = {

@@ -113,6 +113,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="MENTEE:MENTOR",
         help="never make this pair (repeatable)",
     )
+    _reading_options(m, dates=False)
     m.add_argument("--quiet", action="store_true", help="print only errors")
     m.add_argument("--no-progress", action="store_true", help="no progress bar")
     m.set_defaults(func=_cmd_match)
@@ -128,7 +129,8 @@ def _parser() -> argparse.ArgumentParser:
     _policy_option(c)
     c.add_argument("--start", help="cycle start date (YYYY-MM-DD); default from the policy")
     c.add_argument("--end", help="cycle end date (YYYY-MM-DD); default from the policy")
-    c.add_argument("--as-of", help="judge the logs as of this date (default today)")
+    c.add_argument("--as-of", help="judge the logs as of this date (YYYY-MM-DD; default today)")
+    _reading_options(c, dates=True)
     c.add_argument("-o", "--output", type=Path, help="write violations to .xlsx or .csv")
     c.add_argument("--quiet", action="store_true", help="print only errors")
     c.set_defaults(func=_cmd_check)
@@ -162,6 +164,45 @@ def _policy_option(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _reading_options(p: argparse.ArgumentParser, *, dates: bool) -> None:
+    p.add_argument(
+        "--encoding",
+        help="the CSV files' encoding, e.g. utf-8 or cp1252 (default: detected; UTF-8, "
+        "else Windows-1252)",
+    )
+    p.add_argument(
+        "--delimiter",
+        help="the CSV files' delimiter: ',', ';' or tab (default: found from each file)",
+    )
+    if dates:
+        p.add_argument(
+            "--date-format",
+            help="how day/month dates are written in the logs: dd/mm/yyyy or mm/dd/yyyy "
+            "(default: ISO dates always; for others the order a column proves)",
+        )
+
+
+def _iso_date(value: str | None, option: str) -> str | None:
+    """A date option: ISO only (03/04/2027 could be either of two days)."""
+    import datetime as dt
+    import re
+
+    from ._errors import MentormatchError
+
+    if value is None:
+        return None
+    text = value.strip()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError(text)
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise MentormatchError(
+            f"{option} must be a date written YYYY-MM-DD; got {value!r}."
+        ) from None
+    return text
+
+
 def _version() -> str:
     from . import __version__
 
@@ -193,25 +234,35 @@ def _check_output(path: Path | None, option: str = "-o/--output") -> None:
 
 
 @contextlib.contextmanager
-def _reading(path: Path) -> Iterator[None]:
-    """A file that is not what its name says is bad input: one sentence, exit code 2."""
+def _reading(paths: Path | dict[str, Path]) -> Iterator[None]:
+    """A file that is not what its name says is bad input: one sentence, exit code 2.
+
+    ``paths``: the file read, or each table's file (an error names its table).
+    """
     from ._errors import InputTableError, MentormatchError
 
-    kind = "an Excel workbook" if path.suffix.lower() in (".xlsx", ".xlsm") else "a table"
     try:
         yield
     except InputTableError as exc:
         problems = exc.problems
-        whole_file = len(problems) == 1 and problems["column"].isna().all()
-        if not whole_file:
+        whole_file = (
+            len(problems) == 1 and problems["column"].isna().all() and problems["row"].isna().all()
+        )
+        path = paths if isinstance(paths, Path) else paths.get(exc.what)
+        if not whole_file or path is None:
             raise
         detail = str(problems["value"].iloc[0]).strip()[:200] or "empty file"
-        raise MentormatchError(f"{path} could not be read as {kind} ({detail}).") from None
+        raise MentormatchError(f"{path} could not be read as {_kind(path)} ({detail}).") from None
     except (MentormatchError, FileNotFoundError):
         raise
     except (zipfile.BadZipFile, KeyError, EOFError, OSError, ValueError) as exc:
         detail = str(exc).strip().strip('"')[:200] or type(exc).__name__
-        raise MentormatchError(f"{path} could not be read as {kind} ({detail}).") from None
+        path = paths if isinstance(paths, Path) else next(iter(paths.values()))
+        raise MentormatchError(f"{path} could not be read as {_kind(path)} ({detail}).") from None
+
+
+def _kind(path: Path) -> str:
+    return "an Excel workbook" if path.suffix.lower() in (".xlsx", ".xlsm") else "a table"
 
 
 def _pair_args(values: list[str], option: str) -> list[tuple[str, str]]:
@@ -237,7 +288,9 @@ def _cmd_match(args: argparse.Namespace) -> int:
     locked = _pair_args(args.lock, "--lock")
     forbidden = _pair_args(args.forbid, "--forbid")
     with _reading(args.applications):
-        apps = read_applications(args.applications, policy=policy)
+        apps = read_applications(
+            args.applications, policy=policy, encoding=args.encoding, delimiter=args.delimiter
+        )
     result = match(
         apps,
         policy,
@@ -264,49 +317,30 @@ def _write_result(result: Any, path: Path) -> None:
         result.to_excel(path)
 
 
-def _read_table(path: Path) -> Any:
-    import pandas as pd
-
-    from ._errors import MentormatchError
-
-    if not path.is_file():
-        raise FileNotFoundError(f"No file at {str(path)!r}.")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            with _reading(path):
-                return pd.read_excel(path, dtype=object, engine="openpyxl")
-        if suffix in (".csv", ".tsv", ".txt"):
-            return pd.read_csv(
-                path,
-                dtype=str,
-                keep_default_na=False,
-                na_values=[""],
-                sep="\t" if suffix == ".tsv" else ",",
-                encoding="utf-8-sig",
-            )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, ValueError) as exc:
-        raise MentormatchError(f"{path} could not be read: {str(exc).strip()[:200]}") from None
-    raise MentormatchError(f"{path}: expected a .csv or .xlsx file.")
-
-
 def _cmd_check(args: argparse.Namespace) -> int:
     from . import check_cycle
 
     _check_output(args.output)
+    start = _iso_date(args.start, "--start")
+    end = _iso_date(args.end, "--end")
+    as_of = _iso_date(args.as_of, "--as-of")
     policy = _load_policy(args.policy)
-    pairs = _read_table(args.pairs)
-    meetings = _read_table(args.meetings)
-    events = _read_table(args.events) if args.events else None
-    report = check_cycle(
-        pairs,
-        meetings,
-        policy,
-        start=args.start,
-        end=args.end,
-        as_of=args.as_of,
-        events=events,
-    )
+    files = {"pairs": args.pairs, "meetings": args.meetings}
+    if args.events:
+        files["events"] = args.events
+    with _reading(files):
+        report = check_cycle(
+            args.pairs,
+            args.meetings,
+            policy,
+            start=start,
+            end=end,
+            as_of=as_of,
+            events=args.events,
+            date_format=args.date_format,
+            encoding=args.encoding,
+            delimiter=args.delimiter,
+        )
     if not args.quiet:
         print(_report_summary(report))
     if args.output:
@@ -413,17 +447,14 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     result.to_csv(out / "pairs.csv")
     print(f"   wrote {out / 'pairs.xlsx'} and {out / 'pairs.csv'}")
     print("3. Checking the cycle logs as of 2027-03-15")
-    pairs = _read_table(example_path("pairs.csv"))
-    meetings = _read_table(example_path("meetings.csv"))
-    events = _read_table(example_path("events.csv"))
     report = check_cycle(
-        pairs,
-        meetings,
+        example_path("pairs.csv"),
+        example_path("meetings.csv"),
         "amcto",
         start="2026-09-01",
         end="2027-06-30",
         as_of="2027-03-15",
-        events=events,
+        events=example_path("events.csv"),
     )
     print("   " + _report_summary(report).replace("\n", "\n   "))
     from ._export import write_table

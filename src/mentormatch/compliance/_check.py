@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._dates import DateFormat, check_date_format, is_iso_text
 from .._params import param_error
 from .._policy import ProgramPolicy
+from .._read import check_options
 from ._calendar import (
     NO_DAY,
     OPEN,
@@ -27,15 +30,16 @@ from ._logs import (
     MeetingLog,
     PairTable,
     check_pair_windows,
+    load,
     raise_log_problems,
-    read_events,
-    read_meetings,
-    read_pairs,
+    validate_events,
+    validate_meetings,
+    validate_pairs,
 )
-from ._report import UPCOMING_COLUMNS, VIOLATION_COLUMNS, ComplianceReport
+from ._report import INPUT_COLUMNS, UPCOMING_COLUMNS, VIOLATION_COLUMNS, ComplianceReport
 from ._rules import RULE_EVENT_KINDS, RULES, Context, Found, cat
 
-__all__ = ["Cycle", "check_cycle", "read_cycle"]
+__all__ = ["Cycle", "check_cycle", "inputs_table", "read_cycle"]
 
 
 def check_cycle(
@@ -47,17 +51,23 @@ def check_cycle(
     end: Any = None,
     as_of: Any = None,
     events: Any = None,
+    date_format: str | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
 ) -> ComplianceReport:
     """Check every pair's meetings and submissions against the program's cycle rules.
 
     Parameters
     ----------
-    pairs : DataFrame or MatchResult
+    pairs : DataFrame, MatchResult, or str / Path
         ``mentor_id``, ``mentee_id`` (text; numbers are read as text) and,
         optionally, ``matched_on``: each pair's assignment date. Any object with a
         ``.pairs`` DataFrame (a match result) is accepted; other columns are ignored.
-    meetings : DataFrame or list of dict
-        One row per meeting: ``mentor_id``, ``mentee_id``, ``date``,
+        A path (``.csv`` / ``.xlsx``, first sheet) is read as
+        :func:`~mentormatch.read_pairs` reads it.
+    meetings : DataFrame, list of dict, or str / Path
+        One row per meeting (a path is read as :func:`~mentormatch.read_meetings`
+        reads it): ``mentor_id``, ``mentee_id``, ``date``,
         ``duration_minutes``; optional ``mode`` (``in_person`` / ``video`` /
         ``phone``, blank allowed) and ``reported_by`` (the id of the side whose log
         the row is from, when each side keeps its own log).
@@ -76,16 +86,33 @@ def check_cycle(
     as_of : str, date or Timestamp, optional
         The day of the check (default: today). Nothing is judged before it is
         due; rows dated after it are not used (see ``unused_meetings``).
-    events : DataFrame or list of dict, optional
-        One row per submission: ``mentor_id``, ``mentee_id``, ``kind`` (one of
+    events : DataFrame, list of dict, or str / Path, optional
+        One row per submission (a path: see :func:`~mentormatch.read_events`): ``mentor_id``, ``mentee_id``, ``kind`` (one of
         ``EVENT_KINDS``), ``date`` and ``participant_id`` (required for surveys,
         which each participant completes). ``None`` (default): the rules that read
         events are listed in ``not_checked`` instead of being judged; pass an
         empty table to judge them with nothing submitted.
+    date_format : str, optional
+        How day/month dates written as text are ordered, in every text date column
+        of the tables (files and DataFrames alike): ``"dd/mm/yyyy"`` or
+        ``"mm/dd/yyyy"`` (any of ``/ . -`` between the parts; a time may follow),
+        or a ``strptime`` pattern such as ``"%d.%m.%Y"``. ISO dates
+        (``2026-10-03``) and dates with a month name (``3 Oct 2026``) are always
+        read. When not given, a column of day/month dates is read in the order it
+        proves (a first number above 12 in any cell: day first for every cell; a
+        second one above 12: month first); a column that cannot tell is a problem
+        naming the column, two of its cells and this option. Two-digit years are
+        2000 + the number; dates before 1900 or after 2200 are problems of their cell.
+    encoding, delimiter : str, optional
+        For tables given as CSV paths: force the encoding (default: detected,
+        UTF-8 or Windows-1252) or the delimiter (default: found from each file;
+        ``","``, ``";"``, ``"\t"``).
 
     Returns
     -------
     ComplianceReport
+        ``report.inputs`` says what was read: each table's source, encoding,
+        delimiter, rows, blank lines left out and how its dates were read.
 
     Raises
     ------
@@ -96,13 +123,22 @@ def check_cycle(
         a pair that is not in the pairs table, a missing or negative duration, a
         missing or unreadable date, an unknown event kind or meeting mode, a
         ``reported_by`` / ``participant_id`` that is not the pair's mentor or
-        mentee, a missing column. ``.problems`` has row (0-based position in the
-        table given), column (``meetings.date`` when several tables have problems),
-        value and what was expected. (A pairs table without ``mentor_id`` or
-        ``mentee_id`` is reported alone: nothing can be matched to it.)
+        mentee, a missing column, a date column whose day/month order cannot be
+        told. ``.problems`` has row, column (``meetings.date`` when several tables
+        have problems), value and what was expected. The row is the file row
+        (header = row 1, first data row = 2) for a path, and for a DataFrame its
+        index label when the index is named ``"row"`` (as the readers return it,
+        filtered or not), else the 0-based position; ``report.meetings``,
+        ``report.unused_meetings`` and ``report.unused_events`` number rows the
+        same way. (A pairs table without ``mentor_id`` or ``mentee_id`` is
+        reported alone: nothing can be matched to it; a file that cannot be read
+        as a table is reported alone too.)
     ParameterError
-        For a ``start``, ``end`` or ``as_of`` that is not a date, or ``start``
-        after ``end``.
+        For a ``start``, ``end`` or ``as_of`` that is not a date (text must be
+        written ``YYYY-MM-DD``: ``03/04/2027`` could be either of two days), or
+        ``start`` after ``end``; a bad ``date_format``, ``encoding`` or ``delimiter``.
+    FileNotFoundError
+        A path with no file.
 
     Notes
     -----
@@ -112,6 +148,10 @@ def check_cycle(
     that pair (the mentee initiates meetings in these programs): a meeting both
     logged counts once, with the mentee's duration, and a meeting only one side
     logged still counts. ``report.meetings["counted"]`` shows which rows counted.
+
+    **Identical rows.** A meeting row identical to an earlier one (the same pair,
+    date, minutes, ``mode`` and ``reported_by``) is counted once: the others are
+    listed in ``report.unused_meetings`` as "the same meeting as row N".
 
     **Rules.** See ``mentormatch.compliance`` for each rule's exact semantics.
 
@@ -126,12 +166,117 @@ def check_cycle(
     >>> report.violations.loc[report.violations.rule == "max_gap", "detail"].item()
     'No meeting between 2026-10-05 and 2026-11-20 (46 days); the program allows at most 42.'
     """
+    fmt = check_date_format(date_format, "check_cycle")
+    check_options("check_cycle", encoding, delimiter, 0)
+    pairs, meetings, events = (
+        _file(table, name, encoding, delimiter)
+        for table, name in ((pairs, "pairs"), (meetings, "meetings"), (events, "events"))
+    )
     problems: list[dict[str, Any]] = []
-    pol, cycle = read_cycle(pairs, policy, start, end, as_of, "check_cycle", problems)
-    mt = read_meetings(meetings, cycle.pairs, problems)
-    ev = read_events(events, cycle.pairs, problems) if events is not None else None
+    inputs: dict[str, dict[str, Any]] = {"pairs": {}, "meetings": {}}
+    pol, cycle = read_cycle(
+        pairs,
+        policy,
+        start,
+        end,
+        as_of,
+        "check_cycle",
+        problems,
+        date_format=fmt,
+        info=inputs["pairs"],
+    )
+    mt = validate_meetings(
+        meetings, cycle.pairs, problems, date_format=fmt, info=inputs["meetings"]
+    )
+    ev = None
+    if events is not None:
+        inputs["events"] = {}
+        ev = validate_events(events, cycle.pairs, problems, date_format=fmt, info=inputs["events"])
     raise_log_problems(problems)
-    return _judge(pol, cycle, mt, ev)
+    judged, kept = mt.distinct()
+    report = _judge(pol, cycle, judged, ev)
+    _file_rows(report, mt, judged, kept, ev, cycle.pairs)
+    report.inputs = inputs_table(inputs)
+    return report
+
+
+def _file(data: Any, name: str, encoding: str | None, delimiter: str | None) -> Any:
+    """A table given as a path, read (cells, file rows); anything else as it is."""
+    if isinstance(data, (str, Path)):
+        return load(data, name, "check_cycle", encoding=encoding, delimiter=delimiter)
+    return data
+
+
+def _file_rows(
+    report: ComplianceReport,
+    mt: MeetingLog,
+    judged: MeetingLog,
+    kept: np.ndarray,
+    ev: EventLog | None,
+    pairs: PairTable,
+) -> None:
+    """The report's ``row`` columns as the tables number their rows; duplicates listed.
+
+    The rules judged ``judged`` (the meetings without rows identical to an earlier
+    one) by position; its rows, and every identical row with the row it repeats,
+    are given their row numbers here (file rows, index labels or positions).
+    """
+    label = mt.label if mt.label is not None else mt.row
+    used = report.meetings
+    report.meetings = used.assign(row=label[kept[used["row"].to_numpy(dtype=np.int64)]])
+    unused = report.unused_meetings
+    at = kept[unused["row"].to_numpy(dtype=np.int64)]
+    unused = unused.assign(row=label[at])
+    same = mt.same_as if mt.same_as is not None else np.full(len(mt.row), -1)
+    dups = np.flatnonzero(same >= 0)
+    if len(dups):
+        first = label[same[dups]]
+        extra = pd.DataFrame(
+            {
+                "row": label[dups],
+                "mentor_id": pd.Series(pairs.mentor[mt.pair[dups]], dtype="string").to_numpy(),
+                "mentee_id": pd.Series(pairs.mentee[mt.pair[dups]], dtype="string").to_numpy(),
+                "date": days_to_datetimes(mt.day[dups]),
+                "duration_minutes": mt.minutes[dups],
+                "reason": pd.array([f"the same meeting as row {r}" for r in first], dtype="string"),
+            }
+        )
+        if len(unused):
+            extra = extra.astype(unused.dtypes.to_dict())
+            unused = pd.concat([unused, extra], ignore_index=True)
+            at = np.concatenate([at, dups])
+        else:
+            unused, at = extra, dups
+        unused = unused.iloc[np.argsort(at, kind="stable")].reset_index(drop=True)
+    report.unused_meetings = unused
+    if ev is not None and ev.label is not None:
+        ue = report.unused_events
+        report.unused_events = ue.assign(row=ev.label[ue["row"].to_numpy(dtype=np.int64)])
+
+
+def inputs_table(inputs: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """``report.inputs``: one row per table, how it was given and read."""
+    records = []
+    for table, info in inputs.items():
+        source = str(info.get("source") or info.get("path") or "DataFrame")
+        if info.get("sheet") is not None:
+            source += f" (sheet {info['sheet']!r})"
+        delimiter = info.get("delimiter")
+        orders = info.get("date_order") or {}
+        records.append(
+            {
+                "table": table,
+                "source": source,
+                "encoding": info.get("encoding"),
+                "delimiter": "tab" if delimiter == "\t" else delimiter,
+                "rows": int(info.get("rows", 0)),
+                "blank_lines": int(info.get("blank_lines", 0)),
+                "date_order": "; ".join(f"{c}: {o}" for c, o in orders.items()) or None,
+            }
+        )
+    frame = pd.DataFrame(records, columns=INPUT_COLUMNS)
+    text = [c for c in INPUT_COLUMNS if c not in ("rows", "blank_lines")]
+    return frame.astype({**dict.fromkeys(text, "string"), "rows": "int64", "blank_lines": "int64"})
 
 
 @dataclass(frozen=True)
@@ -155,14 +300,27 @@ def read_cycle(
     as_of: Any,
     func: str,
     problems: list[dict[str, Any]],
+    *,
+    date_format: DateFormat | None = None,
+    info: dict[str, Any] | None = None,
 ) -> tuple[ProgramPolicy, Cycle]:
     """Check the parameters ``func`` shares with :func:`check_cycle`, read the pairs
-    table (its problems go to ``problems``) and work out every pair's cycle."""
+    table (its problems go to ``problems``) and work out every pair's cycle.
+
+    ``start``, ``end`` and ``as_of`` given as text must be ISO (``2027-03-15``):
+    ``03/04/2027`` could be either of two days. ``info`` receives how the pairs
+    table was given and read.
+    """
     from ..policies import get_policy
 
     if not isinstance(policy, (str, ProgramPolicy)):
         raise param_error("policy", func, "a preset name or a ProgramPolicy", policy)
     pol = get_policy(policy)
+    for name, value in (("as_of", as_of), ("start", start), ("end", end)):
+        if isinstance(value, str) and not is_iso_text(value):
+            raise param_error(
+                name, func, "a date written YYYY-MM-DD (or a date or a Timestamp)", value
+            )
     a = day_of(as_of, "as_of", func)
     a = today() if a is None else a
     s0 = day_of(start, "start", func)
@@ -175,7 +333,9 @@ def read_cycle(
             f"the pair's assignment date: the {pol.name} cycle is rolling, each pair's "
             "cycle starts on its matched_on date (or pass start=)"
         )
-    table = read_pairs(pairs, problems, need_matched_on=need, func=func)
+    table = validate_pairs(
+        pairs, problems, need_matched_on=need, func=func, date_format=date_format, info=info
+    )
     s_all, e_all = cycle_windows(pol, a, s0, e0)
     p_start, p_end, p_assign = pair_windows(pol, table, s_all, e_all)
     check_pair_windows(table, p_start, p_end, problems)

@@ -101,6 +101,9 @@ class LogGenerator:
         md = np.concatenate([md, add_day])
         minutes = np.concatenate([minutes, add_lo.astype(float)])
         keep = (md >= self.S[mp]) & (md <= self.H[mp])
+        # one meeting a day per pair: the added first meeting may fall on a scheduled
+        # one, and check_cycle counts a row identical to an earlier one once
+        keep &= ~pd.Series(mp * np.int64(1 << 32) + md).duplicated().to_numpy()
         # lapses: missed months, pairs that stop early or start late
         missed = np.zeros(len(mp), dtype=bool)
         missed[: len(row)] = self.chance(k, 1 / 2)[row]

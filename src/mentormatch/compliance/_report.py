@@ -11,7 +11,7 @@ import pandas as pd
 from .._params import check_number
 from .._policy import ProgramPolicy
 
-__all__ = ["ComplianceReport"]
+__all__ = ["INPUT_COLUMNS", "ComplianceReport"]
 
 VIOLATION_COLUMNS = [
     "mentor_id",
@@ -22,6 +22,15 @@ VIOLATION_COLUMNS = [
     "period_end",
     "detail",
     "participant_id",
+]
+INPUT_COLUMNS = [
+    "table",
+    "source",
+    "encoding",
+    "delimiter",
+    "rows",
+    "blank_lines",
+    "date_order",
 ]
 UPCOMING_COLUMNS = ["mentor_id", "mentee_id", "participant_id", "rule", "severity", "due", "action"]
 
@@ -52,12 +61,17 @@ class ComplianceReport:
         required rule broken), ``start``, ``end`` (the pair's cycle; ``end`` is
         NaT when open-ended).
     unused_meetings : DataFrame
-        Meeting rows that no rule used, with why: ``row`` (0-based position in the
-        meetings table), ``mentor_id``, ``mentee_id``, ``date``,
-        ``duration_minutes``, ``reason`` (before the pair's cycle start, after its
-        end, after ``as_of``). Every other row is in :attr:`meetings`.
+        Meeting rows that no rule used, with why: ``row``, ``mentor_id``,
+        ``mentee_id``, ``date``, ``duration_minutes``, ``reason`` (before the
+        pair's cycle start, after its end, after ``as_of``, or "the same meeting
+        as row N": a row identical to an earlier one, counted once). Every other
+        row is in :attr:`meetings`. ``row`` here, in :attr:`meetings` and in
+        :attr:`unused_events` is the row number of the table given: the file row
+        (header = row 1) for a file or a table from ``read_meetings``/
+        ``read_events`` (whose index, named ``"row"``, holds it), else the 0-based
+        position.
     unused_events : DataFrame
-        Event rows no rule used (``row``, ``mentor_id``, ``mentee_id``, ``kind``,
+        Event rows no rule used (``row`` as above, ``mentor_id``, ``mentee_id``, ``kind``,
         ``date``, ``reason``): after ``as_of``, a kind the policy has no rule for,
         an assessment outside the cycle, an update or survey dated before the
         pair's cycle start, a first contact before the assignment...
@@ -69,13 +83,20 @@ class ComplianceReport:
         kept: read this table before trusting :attr:`ok`.
     meetings : DataFrame
         Every meeting row inside its pair's cycle and on or before ``as_of``:
-        ``row`` (0-based position in the meetings table), ``mentor_id``,
+        ``row`` (as in :attr:`unused_meetings`), ``mentor_id``,
         ``mentee_id``, ``date``, ``duration_minutes``, ``mode`` and ``reported_by``
         (when given) and ``counted``: whether the row counts as a meeting for the
         meeting rules. It is False only for the mentor's copy of a meeting the
         mentee logged the same day (two logs, see :func:`~mentormatch.check_cycle`);
         such rows are compared by ``log_agreement``. Every row of the meetings
         table is in exactly one of :attr:`meetings` and :attr:`unused_meetings`.
+    inputs : DataFrame
+        What the check read, one row per table (pairs, meetings, events when
+        given): ``table``, ``source`` (the file, with its sheet, or "DataFrame"),
+        ``encoding`` and ``delimiter`` (CSV files), ``rows`` (data rows read),
+        ``blank_lines`` (blank rows of the file left out) and ``date_order``: for
+        each date column how its dates were read (ISO, a day/month order given by
+        ``date_format`` or inferred from a row, shown with the row).
     policy : ProgramPolicy
     as_of, start, end : Timestamp
         The check date and the cycle dates (``start``/``end`` are ``None`` when
@@ -107,6 +128,7 @@ class ComplianceReport:
         not_checked: pd.DataFrame,
         meetings: pd.DataFrame,
         upcoming: pd.DataFrame,
+        inputs: pd.DataFrame | None = None,
     ) -> None:
         self.policy = policy
         self.as_of = as_of
@@ -119,6 +141,10 @@ class ComplianceReport:
         self.not_checked = not_checked
         self.meetings = meetings
         self._upcoming = upcoming
+        if inputs is None:
+            inputs = pd.DataFrame({c: pd.array([], dtype="string") for c in INPUT_COLUMNS})
+            inputs = inputs.astype({"rows": "int64", "blank_lines": "int64"})
+        self.inputs = inputs
 
     @property
     def ok(self) -> bool:
