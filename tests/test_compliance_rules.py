@@ -439,10 +439,13 @@ class TestQuarterlyUpdate:
 
     def test_ontario_and_alberta_holidays_differ(self):
         # December 2026, 19th business day: Christmas (Fri 25th) is off in both provinces;
-        # Ontario also observes Boxing Day on Monday the 28th, Alberta does not.
+        # with observed days (holidays_observed), Ontario also takes Boxing Day (Saturday
+        # the 26th) on Monday the 28th, Alberta (no Boxing Day) does not.
         rule = CycleRule(code="quarterly_update", params={"months": [12], "business_day": 19})
         ontario = only(with_rules(AMCTO, rule), "quarterly_update")
         alberta = only(with_rules(AMA, rule), "quarterly_update")
+        ontario = replace(ontario, cycle=replace(ontario.cycle, holidays_observed=True))
+        alberta = replace(alberta, cycle=replace(alberta.cycle, holidays_observed=True))
         p = pairs()
         on = of(
             mm.check_cycle(
@@ -465,12 +468,12 @@ class TestQuarterlyUpdate:
         assert on["detail"].str.contains("the 19th business day of December 2026").all()
 
     def test_a_programs_toml_names_its_own_calendar(self):
-        # the AMA preset with Ontario's holidays instead of Alberta's: Boxing Day
-        # (Saturday 2026-12-26) is observed on Monday the 28th, so the 19th business day
-        # of December 2026 moves from the 28th to the 29th
+        # the AMA preset with Ontario's holidays instead of Alberta's, observed days
+        # included: Boxing Day (Saturday 2026-12-26) is observed on Monday the 28th, so
+        # the 19th business day of December 2026 moves from the 28th to the 29th
         toml = (
-            'base = "ama"\n[cycle]\nholidays_subdivision = "{}"\n[[cycle.rules]]\n'
-            'code = "quarterly_update"\nmonths = [12]\nbusiness_day = 19\n'
+            'base = "ama"\n[cycle]\nholidays_subdivision = "{}"\nholidays_observed = true\n'
+            '[[cycle.rules]]\ncode = "quarterly_update"\nmonths = [12]\nbusiness_day = 19\n'
         )
         due = {}
         for sub in ("AB", "ON"):

@@ -576,6 +576,15 @@ class CycleSettings:
     holidays_subdivision : str, optional
         Province or state code (``"ON"``, ``"AB"``); ``None`` for national
         holidays only.
+    holidays_observed : bool
+        Whether the "observed" days the ``holidays`` package adds when a holiday
+        falls on a weekend (Christmas observed, Boxing Day observed, New Year's
+        Day observed) are holidays too. Default ``False``: the statutory dates
+        only, the dates the Canadian provinces' holiday lists name (a day off in
+        lieu of a holiday that falls on a weekend is an employee's entitlement,
+        not a public holiday that closes offices). Set it for a calendar that
+        moves the holiday itself off weekends: US federal holidays (5 U.S.C.
+        6103(b)), which the 3CMA preset uses.
     rules : sequence of CycleRule
         At most one rule per code.
     """
@@ -585,6 +594,7 @@ class CycleSettings:
     length_months: int | None = None
     holidays_country: str = "CA"
     holidays_subdivision: str | None = None
+    holidays_observed: bool = False
     rules: tuple[CycleRule, ...] = ()
 
     def __post_init__(self) -> None:
@@ -607,6 +617,8 @@ class CycleSettings:
         sub = self.holidays_subdivision
         if sub is not None and (not isinstance(sub, str) or not sub):
             raise _fail(where, "holidays_subdivision", sub, "a province/state code")
+        if not isinstance(self.holidays_observed, bool):
+            raise _fail(where, "holidays_observed", self.holidays_observed, "true or false")
         rules = _as_tuple(where, "rules", self.rules, "a list of cycle rules")
         seen: set[str] = set()
         for rule in rules:
@@ -632,11 +644,22 @@ class CycleSettings:
     def calendar(self, years: Any = None) -> Any:
         """The public-holiday calendar (a ``holidays.HolidayBase``) of this cycle.
 
-        Raises :class:`PolicyError` when the ``holidays`` package does not know
-        the country or subdivision. (Checked here and when a policy is loaded
-        from TOML, not when built in code: loading calendars is not import work.)
+        Observed days are in it only with ``holidays_observed``. Raises
+        :class:`PolicyError` when the ``holidays`` package does not know the
+        country or subdivision. (Checked here and when a policy is loaded from
+        TOML, not when built in code: loading calendars is not import work.)
         """
-        return _calendar(self.holidays_country, self.holidays_subdivision, years)
+        return _calendar(
+            self.holidays_country, self.holidays_subdivision, years, self.holidays_observed
+        )
+
+    def calendar_text(self) -> str:
+        """The calendar in words: ``"CA/AB public holidays, statutory dates only"``."""
+        where = self.holidays_country + (
+            f"/{self.holidays_subdivision}" if self.holidays_subdivision else ""
+        )
+        how = "observed days included" if self.holidays_observed else "statutory dates only"
+        return f"{where} public holidays, {how}"
 
     def rule(self, code: str) -> CycleRule | None:
         """The rule with that code, or ``None`` when the program does not have it."""
@@ -646,11 +669,15 @@ class CycleSettings:
         return None
 
 
-def _calendar(country: str, subdivision: str | None, years: Any = None) -> Any:
+def _calendar(
+    country: str, subdivision: str | None, years: Any = None, observed: bool = False
+) -> Any:
     import holidays  # deferred: loading the calendars is not import-time work
 
     try:
-        return holidays.country_holidays(country, subdiv=subdivision, years=years)
+        return holidays.country_holidays(
+            country, subdiv=subdivision, years=years, observed=observed
+        )
     except (NotImplementedError, KeyError) as exc:
         raise _fail(
             "cycle",
@@ -778,6 +805,7 @@ class ProgramPolicy:
         for name in ("start_month", "end_month", "length_months", "holidays_subdivision"):
             if getattr(c, name) is not None:
                 cycle[name] = getattr(c, name)
+        cycle["holidays_observed"] = c.holidays_observed
         cycle["rules"] = [_cycle_rule_dict(r) for r in c.rules]
         out["cycle"] = cycle
         return out

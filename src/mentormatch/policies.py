@@ -376,6 +376,7 @@ CMA3 = ProgramPolicy(
     ),
     cycle=CycleSettings(
         holidays_country="US",
+        holidays_observed=True,  # US federal holidays move off weekends (5 U.S.C. 6103(b))
         rules=(
             CycleRule(
                 code="first_contact",

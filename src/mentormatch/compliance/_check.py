@@ -14,6 +14,7 @@ from ._calendar import (
     NO_DAY,
     OPEN,
     add_months,
+    calendar_record,
     date_text,
     day_of,
     days_to_datetimes,
@@ -33,7 +34,7 @@ from ._logs import (
     read_pairs,
 )
 from ._report import UPCOMING_COLUMNS, VIOLATION_COLUMNS, ComplianceReport
-from ._rules import RULE_EVENT_KINDS, RULES, Context, Found, cat
+from ._rules import BUSINESS_DAY_RULES, RULE_EVENT_KINDS, RULES, Context, Found, cat
 
 __all__ = ["Cycle", "check_cycle", "read_cycle"]
 
@@ -383,6 +384,9 @@ def _judge(
         not_checked=not_checked,
         meetings=used,
         upcoming=_upcoming(found, rule_pos, ids, a),
+        calendar=calendar_record(
+            pol.cycle, [r.code for r in pol.cycle.rules if r.code in BUSINESS_DAY_RULES]
+        ),
     )
 
 

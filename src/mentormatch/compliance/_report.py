@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
@@ -107,6 +108,7 @@ class ComplianceReport:
         not_checked: pd.DataFrame,
         meetings: pd.DataFrame,
         upcoming: pd.DataFrame,
+        calendar: Mapping[str, Any] | None = None,
     ) -> None:
         self.policy = policy
         self.as_of = as_of
@@ -119,6 +121,7 @@ class ComplianceReport:
         self.not_checked = not_checked
         self.meetings = meetings
         self._upcoming = upcoming
+        self.calendar: dict[str, Any] = dict(calendar) if calendar is not None else {}
 
     @property
     def ok(self) -> bool:

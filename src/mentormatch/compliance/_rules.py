@@ -39,7 +39,15 @@ from ._calendar import (
     num_text,
 )
 
-__all__ = ["RULES", "RULE_EVENT_KINDS", "Context", "Found", "quarterly_due_dates", "survey_due"]
+__all__ = [
+    "BUSINESS_DAY_RULES",
+    "RULES",
+    "RULE_EVENT_KINDS",
+    "Context",
+    "Found",
+    "quarterly_due_dates",
+    "survey_due",
+]
 
 
 def cat(*parts: Any) -> np.ndarray:
@@ -1037,6 +1045,9 @@ RULES: dict[str, Callable[[Context, CycleRule, Found], None]] = {
     "in_person_meeting": in_person_meeting,
     "log_agreement": log_agreement,
 }
+
+#: Rules that count business days (``ComplianceReport.calendar``).
+BUSINESS_DAY_RULES: tuple[str, ...] = ("quarterly_update",)
 
 #: Event kinds each rule reads (events of other kinds are reported unused).
 RULE_EVENT_KINDS: dict[str, Callable[[CycleRule], tuple[str, ...]]] = {
