@@ -160,3 +160,65 @@ class TestStatutoryHolidays:
         assert "CA/AB public holidays, statutory dates only" in describe_policy(AMA)
         with pytest.raises(mm.PolicyError, match="holidays_observed"):
             ProgramPolicy.from_toml_string('name = "x"\n[cycle]\nholidays_observed = "yes"\n')
+
+
+# =========================================================================== rule sentences
+
+
+class TestRuleSentencesFollowTheirParameters:
+    def test_a_toml_override_gets_a_sentence_with_the_new_number(self):
+        # amcto-program-guide.txt, Mentorship Agreement: "without ever going more than
+        # six weeks between meetings" -- a program that sets 35 days must not say "six weeks"
+        policy = ProgramPolicy.from_toml_string(
+            'base = "amcto"\nname = "Five weeks"\n[[cycle.rules]]\ncode = "max_gap"\n'
+            "max_days = 35\n"
+        )
+        rule = policy.cycle.rule("max_gap")
+        assert rule.description == "Never more than 35 days between meetings."
+        assert rule.source == AMCTO.cycle.rule("max_gap").source
+        log = meetings(("2026-09-10", 60), ("2026-10-20", 60))
+        v = of(mm.check_cycle(PAIR, log, policy, as_of="2026-10-25"), "max_gap")
+        assert v["detail"].tolist() == [
+            "No meeting between 2026-09-10 and 2026-10-20 (40 days); the program allows at most 35."
+        ]
+
+    def test_a_sentence_given_with_the_override_is_kept(self):
+        policy = ProgramPolicy.from_toml_string(
+            'base = "amcto"\nname = "x"\n[[cycle.rules]]\ncode = "max_gap"\nmax_days = 35\n'
+            'description = "Meet at least every five weeks."\n'
+        )
+        assert policy.cycle.rule("max_gap").description == "Meet at least every five weeks."
+
+    def test_unchanged_parameters_keep_the_presets_sentence(self):
+        policy = ProgramPolicy.from_toml_string(
+            'base = "amcto"\nname = "x"\n[[cycle.rules]]\ncode = "max_gap"\nmax_days = 42\n'
+            'severity = "recommended"\n'
+        )
+        rule = policy.cycle.rule("max_gap")
+        assert rule.severity == "recommended"
+        assert rule.description == "Never more than six weeks between meetings."
+
+    def test_every_rule_has_a_sentence_made_from_its_parameters(self):
+        made = {
+            "monthly_hours": ({"min_hours": 1, "max_hours": 3},
+                              "Meetings total at least 1 and at most 3 hours a month."),
+            "meeting_duration": ({"min_minutes": 45},
+                                 "Each meeting lasts at least 45 minutes."),
+            "quarterly_update": ({"months": [3, 9], "business_day": 2},
+                                 "One update per pair on the second business day of March "
+                                 "and September."),
+            "final_survey": ({"within_days_after_end": 14},
+                             "Each participant completes the final survey within 14 days "
+                             "after the cycle end."),
+            "informal_assessment": ({"max_interval_months": 2, "min_count": 3},
+                                    "An informal assessment of the relationship at least every "
+                                    "2 months and at least 3 times during the cycle."),
+        }  # fmt: skip
+        for code, (params, sentence) in made.items():
+            assert CycleRule(code=code, params=params).description == sentence
+        for code in mm._policy.CYCLE_RULE_PARAMS:
+            params = {"final_survey": {"month": 8}, "informal_assessment": {"min_count": 1},
+                      "meeting_duration": {"min_minutes": 30},
+                      "monthly_hours": {"min_hours": 1}}.get(code, {})  # fmt: skip
+            text = CycleRule(code=code, params=params).description
+            assert text.endswith(".") and text[0].isupper(), code

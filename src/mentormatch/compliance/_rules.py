@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .._policy import CycleRule, ProgramPolicy
+from .._policy import EVENT_LABELS, CycleRule, ProgramPolicy
 from ._calendar import (
     OPEN,
     add_months,
@@ -69,16 +69,7 @@ def plural(count: np.ndarray, word: str, words: str | None = None) -> np.ndarray
     return np.where(np.asarray(count) == 1, word, words or word + "s").astype(object)
 
 
-_FORM_LABELS = {
-    "agreement_signed": "mentorship agreement",
-    "confidentiality_signed": "confidentiality agreement",
-    "plan_submitted": "mentorship plan",
-    "quarterly_update": "quarterly update",
-    "mid_survey": "mid-program survey",
-    "final_survey": "final survey",
-    "informal_assessment": "informal assessment",
-    "first_contact": "first contact",
-}
+_FORM_LABELS = EVENT_LABELS
 _SIDES = ("mentor", "mentee")
 _ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
 
