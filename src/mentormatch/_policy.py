@@ -145,8 +145,12 @@ CYCLE_RULE_PARAMS: Mapping[str, Mapping[str, tuple[str, Any]]] = MappingProxyTyp
         "forms_signed": {"kinds": ("kind_list", ("agreement_signed",))},
         "plan_submitted": {"within_months": ("int", 1)},
         "quarterly_update": {"months": ("month_list", (1, 4, 7)), "business_day": ("int", 1)},
-        "mid_survey": {"month": ("month", 3)},
-        "final_survey": {"month": ("month?", None), "within_days_after_end": ("int?", None)},
+        "mid_survey": {"month": ("month", 3), "opens_days_before": ("int", 0)},
+        "final_survey": {
+            "month": ("month?", None),
+            "within_days_after_end": ("int?", None),
+            "opens_days_before": ("int", 0),
+        },
         "first_contact": {"within_days": ("int", 30)},
         "informal_assessment": {
             "max_interval_months": ("int?", None),

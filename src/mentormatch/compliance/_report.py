@@ -60,8 +60,10 @@ class ComplianceReport:
     unused_events : DataFrame
         Event rows no rule used (``row``, ``mentor_id``, ``mentee_id``, ``kind``,
         ``date``, ``reason``): after ``as_of``, a kind the policy has no rule for,
-        an assessment outside the cycle, an update or survey dated before the
-        pair's cycle start, a first contact before the assignment...
+        an assessment outside the cycle, an update dated before the pair's cycle
+        start, a survey before its window opens ("before the mid-program survey
+        opens on 2027-03-01"), a form or plan from an earlier cycle or before the
+        assignment, a first contact before the assignment...
     not_checked : DataFrame
         ``rule``, ``severity``, ``reason``: rules of the policy that could not be
         judged with the tables given (no ``mode`` column for
@@ -72,11 +74,20 @@ class ComplianceReport:
         Every meeting row inside its pair's cycle and on or before ``as_of``:
         ``row`` (0-based position in the meetings table), ``mentor_id``,
         ``mentee_id``, ``date``, ``duration_minutes``, ``mode`` and ``reported_by``
-        (when given) and ``counted``: whether the row counts as a meeting for the
-        meeting rules. It is False only for the mentor's copy of a meeting the
-        mentee logged the same day (two logs, see :func:`~mentormatch.check_cycle`);
-        such rows are compared by ``log_agreement``. Every row of the meetings
-        table is in exactly one of :attr:`meetings` and :attr:`unused_meetings`.
+        (when given), ``counted``: whether the row counts as a meeting for the
+        meeting rules, and ``reconciled_with``: the ``row`` of the other side's
+        log it was reconciled with (``<NA>``: none, or a single log). ``counted``
+        is False only for the mentor's row of a meeting reconciled with the
+        mentee's (two logs, see :mod:`mentormatch.compliance`); ``log_agreement``
+        compares the two. Every row of the meetings table is in exactly one of
+        :attr:`meetings` and :attr:`unused_meetings`.
+    calendar : dict
+        The public-holiday calendar business days were counted with:
+        ``country``, ``subdivision``, ``observed`` (whether the ``holidays``
+        package's observed days counted), ``package`` and ``version`` (the
+        ``holidays`` release: its calendars change between releases) and
+        ``rules``, the rules that count business days (empty: the calendar
+        decided nothing).
     policy : ProgramPolicy
     as_of, start, end : Timestamp
         The check date and the cycle dates (``start``/``end`` are ``None`` when
