@@ -8,7 +8,9 @@ code before this change (issue 15).
 
 from __future__ import annotations
 
+import builtins
 import importlib.metadata
+import sys
 from dataclasses import replace
 
 import numpy as np
@@ -512,6 +514,75 @@ class TestRuleSentencesFollowTheirParameters:
                       "monthly_hours": {"min_hours": 1}}.get(code, {})  # fmt: skip
             text = CycleRule(code=code, params=params).description
             assert text.endswith(".") and text[0].isupper(), code
+
+
+# =========================================================================== heat map
+
+
+def example_report() -> mm.ComplianceReport:
+    from mentormatch.datasets import example_path
+
+    return mm.check_cycle(
+        pd.read_csv(example_path("pairs.csv"), dtype=str),
+        pd.read_csv(example_path("meetings.csv")),
+        "amcto",
+        start="2026-09-01",
+        end="2027-06-30",
+        as_of="2027-03-15",
+        events=pd.read_csv(example_path("events.csv")),
+    )
+
+
+class TestHeatMap:
+    def test_the_title_says_how_many_pairs_are_shown(self):
+        import matplotlib.pyplot as plt
+
+        r = example_report()
+        assert len(r.summary) == 64
+        ax = r.plot()
+        assert ax.get_title(loc="left").endswith("(40 of 64 pairs, most violations first)")
+        assert ax.get_images()[0].get_array().shape[0] == 40
+        plt.close(ax.figure)
+        ax = r.plot(max_pairs=100)
+        assert ax.get_title(loc="left").endswith("(all 64 pairs, most violations first)")
+        plt.close(ax.figure)
+
+    def test_whole_meeting_counts_get_one_colour_each(self):
+        import matplotlib.pyplot as plt
+
+        # 0, 1, 2, 3 and 5 meetings in five months
+        days = (["2026-10-05"] + ["2026-11-03", "2026-11-20"]
+                + ["2026-12-01", "2026-12-10", "2026-12-20"]
+                + [f"2027-01-{d:02d}" for d in (4, 8, 12, 18, 25)])  # fmt: skip
+        log = meetings(*[(d, 60) for d in days])
+        r = mm.check_cycle(PAIR, log, "amcto", as_of="2027-02-10")
+        ax = r.plot()
+        image = ax.get_images()[0]
+        grid = image.get_array()
+        assert grid[0, :5].tolist() == [0, 1, 2, 3, 5]  # Sep..Jan: the counts themselves
+        colour = [tuple(image.cmap(image.norm(x))) for x in (0, 1, 2, 3, 5)]
+        assert len(set(colour[:4])) == 4  # a colour per count...
+        assert colour[4] == colour[3]  # ...and 3 or more share the last
+        assert image.cmap.N == 4
+        bar = ax.figure.axes[-1]
+        assert [t.get_text() for t in bar.get_yticklabels()] == ["0", "1", "2", "3+"]
+        assert [float(t) for t in bar.get_yticks()] == [0.0, 1.0, 2.0, 3.0]
+        plt.close(ax.figure)
+
+    def test_without_matplotlib_the_error_names_the_extra(self, monkeypatch):
+        r = mm.check_cycle(PAIR, meetings(("2026-09-10", 60)), "amcto", as_of="2026-10-01")
+        for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+            monkeypatch.delitem(sys.modules, name)
+        real_import = builtins.__import__
+
+        def no_matplotlib(name, *args, **kwargs):
+            if name == "matplotlib" or name.startswith("matplotlib."):
+                raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+            return real_import(name, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+        with pytest.raises(mm.MentormatchError, match=r'pip install "mentormatch\[plot\]"'):
+            r.plot()
 
 
 def test_nothing_is_lost_a_survey_for_a_pair_with_no_such_month():

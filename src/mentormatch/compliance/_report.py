@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .._errors import MentormatchError
 from .._params import check_number
 from .._policy import ProgramPolicy
 
@@ -226,12 +227,14 @@ class ComplianceReport:
     def plot(self, ax: Any = None, *, max_pairs: int = 40) -> Any:
         """A pairs × months heat map of meetings, with each violation marked.
 
-        Cells are the number of meetings the pair held in the month (grey
-        outside the pair's cycle and after ``as_of``); a red ``x`` marks a
-        violation of a required rule and an orange circle one of a recommended
-        rule, in the month its period ends (a month after the cycle is added
-        for what is due after the end). The pairs with the most violations come
-        first.
+        Cells are the number of meetings the pair held in the month, one colour
+        each for 0, 1, 2 and 3 or more (grey outside the pair's cycle and after
+        ``as_of``); a red ``x`` marks a violation of a required rule and an
+        orange circle one of a recommended rule, in the month its period ends (a
+        month after the cycle is added for what is due after the end). The pairs
+        with the most violations come first (required ones first, then
+        recommended), at most ``max_pairs`` of them: the title says how many of
+        the report's pairs are shown ("40 of 64 pairs, most violations first").
 
         Parameters
         ----------
@@ -243,9 +246,21 @@ class ComplianceReport:
         Returns
         -------
         matplotlib.axes.Axes
+
+        Raises
+        ------
+        MentormatchError
+            When matplotlib is not installed (``pip install "mentormatch[plot]"``).
         """
         check_number(max_pairs, "max_pairs", "ComplianceReport.plot", low=1, integer=True)
-        import matplotlib.pyplot as plt  # deferred: plotting is optional
+        try:  # deferred: plotting is optional
+            import matplotlib.pyplot as plt
+            from matplotlib.colors import BoundaryNorm, ListedColormap
+        except ImportError:
+            raise MentormatchError(
+                "ComplianceReport.plot needs matplotlib, which is not installed; install it "
+                'with: pip install "mentormatch[plot]"'
+            ) from None
 
         s = self.summary
         worst = (s["required_violations"] * 1000 + s["recommended_violations"]).to_numpy()
@@ -257,6 +272,7 @@ class ComplianceReport:
         if len(shown) == 0:
             ax.set_title(f"{self.policy.name}: no pairs")
             return ax
+        which = f"all {len(s)} pairs" if len(shown) == len(s) else f"{len(shown)} of {len(s)} pairs"
         row_of = pd.Index(_keys(shown))
         as_of = self.as_of.to_period("M")
         starts = shown["start"].dt.to_period("M")
@@ -279,13 +295,15 @@ class ComplianceReport:
         hi = ends.map(col_of).to_numpy(dtype=np.int64)
         outside = (month_idx[None, :] < lo[:, None]) | (month_idx[None, :] > hi[:, None])
         outside |= np.asarray(months > as_of)[None, :]
-        cmap = plt.get_cmap("Greens").with_extremes(bad="#dddddd")
+        # whole meeting counts: one colour each for 0, 1, 2 and 3 or more
+        greens = plt.get_cmap("Greens")(np.linspace(0.08, 0.85, len(_COUNT_LABELS)))
+        cmap = ListedColormap(greens).with_extremes(bad="#dddddd", over=greens[-1])
+        bounds = np.arange(len(_COUNT_LABELS) + 1) - 0.5
         image = ax.imshow(
             np.ma.masked_array(grid, mask=outside),
             aspect="auto",
             cmap=cmap,
-            vmin=0,
-            vmax=max(2.0, float(grid.max())),
+            norm=BoundaryNorm(bounds, cmap.N),
             interpolation="nearest",
         )
         vc = v["period_end"].dt.to_period("M").map(col_of).to_numpy(dtype=float, na_value=np.nan)
@@ -310,12 +328,21 @@ class ComplianceReport:
             fontsize="small",
         )
         ax.set_title(
-            f"{self.policy.name}: meetings per month, as of {self.as_of.date()}",
+            f"{self.policy.name}: meetings per month, as of {self.as_of.date()} "
+            f"({which}, most violations first)",
             loc="left",
             pad=18,
         )
-        ax.figure.colorbar(image, ax=ax, label="meetings")
+        bar = ax.figure.colorbar(
+            image, ax=ax, label="meetings", ticks=np.arange(len(_COUNT_LABELS))
+        )
+        bar.ax.set_yticklabels(_COUNT_LABELS)
+        bar.minorticks_off()
         return ax
+
+
+#: The heat map's colour classes: meetings in the month.
+_COUNT_LABELS = ("0", "1", "2", "3+")
 
 
 def _keys(frame: pd.DataFrame) -> pd.Series:
