@@ -439,10 +439,13 @@ class TestQuarterlyUpdate:
 
     def test_ontario_and_alberta_holidays_differ(self):
         # December 2026, 19th business day: Christmas (Fri 25th) is off in both provinces;
-        # Ontario also observes Boxing Day on Monday the 28th, Alberta does not.
+        # with observed days (holidays_observed), Ontario also takes Boxing Day (Saturday
+        # the 26th) on Monday the 28th, Alberta (no Boxing Day) does not.
         rule = CycleRule(code="quarterly_update", params={"months": [12], "business_day": 19})
         ontario = only(with_rules(AMCTO, rule), "quarterly_update")
         alberta = only(with_rules(AMA, rule), "quarterly_update")
+        ontario = replace(ontario, cycle=replace(ontario.cycle, holidays_observed=True))
+        alberta = replace(alberta, cycle=replace(alberta.cycle, holidays_observed=True))
         p = pairs()
         on = of(
             mm.check_cycle(
@@ -465,12 +468,12 @@ class TestQuarterlyUpdate:
         assert on["detail"].str.contains("the 19th business day of December 2026").all()
 
     def test_a_programs_toml_names_its_own_calendar(self):
-        # the AMA preset with Ontario's holidays instead of Alberta's: Boxing Day
-        # (Saturday 2026-12-26) is observed on Monday the 28th, so the 19th business day
-        # of December 2026 moves from the 28th to the 29th
+        # the AMA preset with Ontario's holidays instead of Alberta's, observed days
+        # included: Boxing Day (Saturday 2026-12-26) is observed on Monday the 28th, so
+        # the 19th business day of December 2026 moves from the 28th to the 29th
         toml = (
-            'base = "ama"\n[cycle]\nholidays_subdivision = "{}"\n[[cycle.rules]]\n'
-            'code = "quarterly_update"\nmonths = [12]\nbusiness_day = 19\n'
+            'base = "ama"\n[cycle]\nholidays_subdivision = "{}"\nholidays_observed = true\n'
+            '[[cycle.rules]]\ncode = "quarterly_update"\nmonths = [12]\nbusiness_day = 19\n'
         )
         due = {}
         for sub in ("AB", "ON"):
@@ -738,17 +741,21 @@ class TestLogAgreement:
             }
         )
 
-    def test_months_where_the_logs_differ(self):
+    def test_meetings_where_the_logs_differ(self):
+        # meeting by meeting: Oct 5 (60 vs 45 minutes) and Oct 20 (the mentor's only)
         log = self.two_sided()
         assert of(mm.check_cycle(PAIR, log, "amcto", as_of="2026-10-31"), "log_agreement").empty
         r = mm.check_cycle(PAIR, log, "amcto", as_of="2026-11-01")
         v = of(r, "log_agreement")
         assert v["detail"].tolist() == [
-            "In October 2026 the mentor logged 120 minutes of meetings and the mentee 45; "
-            "the two logs must agree."
+            "The mentor logged 60 minutes on 2026-10-05 and the mentee 45 minutes on "
+            "2026-10-05 for the same meeting; the two logs must agree.",
+            "The mentor logged 60 minutes on 2026-10-20; the mentee's log has no counterpart "
+            "on that day (its nearest entry: 45 minutes on 2026-10-05); every meeting must be "
+            "in both logs.",
         ]
-        assert dates(v, "period_start") == ["2026-10-01"]
-        assert v["severity"].tolist() == ["required"]
+        assert dates(v, "period_start") == ["2026-10-05", "2026-10-20"]
+        assert v["severity"].tolist() == ["required", "required"]
         assert "log_agreement" not in r.not_checked["rule"].tolist()
 
     def test_meetings_both_sides_logged_count_once_with_the_mentees_minutes(self):
@@ -763,10 +770,11 @@ class TestLogAgreement:
 
     def test_tolerance_from_the_policy(self):
         lenient = with_rules(
-            AMCTO, CycleRule(code="log_agreement", params={"tolerance_minutes": 75})
+            AMCTO, CycleRule(code="log_agreement", params={"tolerance_minutes": 15})
         )
         r = mm.check_cycle(PAIR, self.two_sided(), lenient, as_of="2026-11-01")
-        assert of(r, "log_agreement").empty
+        # 60 vs 45 minutes is within 15; the mentor's Oct 20 entry is still unconfirmed
+        assert dates(of(r, "log_agreement"), "period_start") == ["2026-10-20"]
 
     def test_without_reported_by_it_is_not_checked(self):
         r = mm.check_cycle(PAIR, meetings(("2026-09-10", 60)), "amcto", as_of="2026-11-01")

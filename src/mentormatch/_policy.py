@@ -30,6 +30,7 @@ __all__ = [
     "CYCLE_RULE_PARAMS",
     "ELIGIBILITY_TESTS",
     "EVENT_KINDS",
+    "EVENT_LABELS",
     "FEATURE_COLUMNS",
     "ROLES",
     "SEVERITIES",
@@ -145,15 +146,33 @@ CYCLE_RULE_PARAMS: Mapping[str, Mapping[str, tuple[str, Any]]] = MappingProxyTyp
         "forms_signed": {"kinds": ("kind_list", ("agreement_signed",))},
         "plan_submitted": {"within_months": ("int", 1)},
         "quarterly_update": {"months": ("month_list", (1, 4, 7)), "business_day": ("int", 1)},
-        "mid_survey": {"month": ("month", 3)},
-        "final_survey": {"month": ("month?", None), "within_days_after_end": ("int?", None)},
+        "mid_survey": {"month": ("month", 3), "opens_days_before": ("int", 0)},
+        "final_survey": {
+            "month": ("month?", None),
+            "within_days_after_end": ("int?", None),
+            "opens_days_before": ("int", 0),
+        },
         "first_contact": {"within_days": ("int", 30)},
         "informal_assessment": {
             "max_interval_months": ("int?", None),
             "min_count": ("int?", None),
         },
         "in_person_meeting": {"min_count": ("int", 1)},
-        "log_agreement": {"tolerance_minutes": ("float", 0.0)},
+        "log_agreement": {"tolerance_minutes": ("float", 0.0), "tolerance_days": ("int", 0)},
+    }
+)
+
+#: What each event kind is, in words (rule descriptions and violation sentences).
+EVENT_LABELS: Mapping[str, str] = MappingProxyType(
+    {
+        "agreement_signed": "mentorship agreement",
+        "confidentiality_signed": "confidentiality agreement",
+        "plan_submitted": "mentorship plan",
+        "quarterly_update": "quarterly update",
+        "mid_survey": "mid-program survey",
+        "final_survey": "final survey",
+        "informal_assessment": "informal assessment",
+        "first_contact": "first contact",
     }
 )
 
@@ -478,7 +497,13 @@ class CycleRule:
         The rule's thresholds, e.g. ``{"max_days": 42}``; missing ones take the
         defaults of :data:`CYCLE_RULE_PARAMS`.
     description : str
-        The rule in the program's words.
+        The rule in the program's words. Left empty, a sentence is made from
+        ``params`` (``max_gap`` with ``max_days=35``: "Never more than 35 days
+        between meetings."). A rule whose parameters a TOML file changes
+        (``base = "amcto"``) gets that sentence too unless the file gives its
+        own ``description``: the preset's words would quote the old numbers.
+        After :func:`dataclasses.replace` of ``params`` in code, pass
+        ``description=""`` (or your own) for the same reason.
     source : str
         The document it comes from.
     """
@@ -508,9 +533,103 @@ class CycleRule:
         for name in ("description", "source"):
             if not isinstance(getattr(self, name), str):
                 raise _fail(where, name, getattr(self, name), "text")
+        if not self.description.strip():
+            _set(self, "description", describe_cycle_rule(self.code, params))
 
     def __getitem__(self, name: str) -> Any:
         return self.params[name]
+
+
+_MONTH_NAMES = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+_ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"
+
+
+def _times(k: int) -> str:
+    return {1: "once", 2: "twice"}.get(k, f"{k} times")
+
+
+def _and(items: Sequence[str]) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _between(lo: float | None, hi: float | None, unit: str) -> str:
+    last = hi if hi is not None else lo
+    unit = unit if last != 1 else unit.removesuffix("s")
+    if lo is not None and hi is not None:
+        return f"at least {_num(lo)} and at most {_num(hi)} {unit}"
+    if lo is not None:
+        return f"at least {_num(lo)} {unit}"
+    return f"at most {_num(hi)} {unit}"  # type: ignore[arg-type]
+
+
+def describe_cycle_rule(code: str, params: Mapping[str, Any]) -> str:
+    """The rule in one plain sentence, made from its parameters.
+
+    Used for a rule without a ``description`` of its own, and for a preset's rule
+    whose parameters a TOML file changed (so that the sentence never quotes the
+    preset's old numbers).
+
+    >>> describe_cycle_rule("max_gap", {"max_days": 35})
+    'Never more than 35 days between meetings.'
+    """
+    p = params
+    if code == "max_gap":
+        return f"Never more than {p['max_days']} days between meetings."
+    if code == "monthly_meeting":
+        return f"Meet at least {_times(int(p['min_meetings']))} a month."
+    if code == "meeting_duration":
+        return f"Each meeting lasts {_between(p['min_minutes'], p['max_minutes'], 'minutes')}."
+    if code == "monthly_hours":
+        return f"Meetings total {_between(p['min_hours'], p['max_hours'], 'hours')} a month."
+    if code == "min_relationship_length":
+        return f"The relationship lasts at least {p['months']} months."
+    if code == "forms_signed":
+        kinds = [EVENT_LABELS.get(k, k.replace("_", " ")) for k in p["kinds"]]
+        verb = "is" if len(kinds) == 1 else "are"
+        return f"The {_and(kinds)} {verb} signed on or before the first meeting."
+    if code == "plan_submitted":
+        n = int(p["within_months"])
+        when = "in the first month" if n == 1 else f"within the first {n} months"
+        return f"The mentorship plan is submitted {when} of the cycle."
+    if code == "quarterly_update":
+        nth = _ORDINALS.get(int(p["business_day"]), f"{p['business_day']}th")
+        months = _and([_MONTH_NAMES[m - 1] for m in p["months"]])
+        return f"One update per pair on the {nth} business day of {months}."
+    if code in ("mid_survey", "final_survey"):
+        label = EVENT_LABELS[code]
+        if p.get("month") is not None:
+            when = f"in {_MONTH_NAMES[int(p['month']) - 1]}"
+        else:
+            when = f"within {p['within_days_after_end']} days after the cycle end"
+        early = int(p.get("opens_days_before") or 0)
+        tail = f"; a survey counts from {early} days before it opens" if early else ""
+        return f"Each participant completes the {label} {when}{tail}."
+    if code == "first_contact":
+        return f"First contact within {p['within_days']} days of the assignment."
+    if code == "informal_assessment":
+        parts = []
+        if p["max_interval_months"] is not None:
+            parts.append(f"at least every {p['max_interval_months']} months")
+        if p["min_count"] is not None:
+            parts.append(f"at least {_times(int(p['min_count']))} during the cycle")
+        return f"An informal assessment of the relationship {' and '.join(parts)}."
+    if code == "in_person_meeting":
+        return f"Meet in person at least {_times(int(p['min_count']))}."
+    if code == "log_agreement":
+        days = int(p["tolerance_days"])
+        day = "on the same day" if days == 0 else f"within {days} day{'s' if days != 1 else ''}"
+        mins = float(p["tolerance_minutes"])
+        agree = "the same minutes" if mins == 0 else f"minutes within {_num(mins)} of each other"
+        return f"The mentor's and the mentee's logs record each meeting {day}, with {agree}."
+    raise AssertionError(code)  # pragma: no cover
 
 
 def _check_param(where: str, name: str, value: Any, kind: str) -> Any:
@@ -597,6 +716,15 @@ class CycleSettings:
     holidays_subdivision : str, optional
         Province or state code (``"ON"``, ``"AB"``); ``None`` for national
         holidays only.
+    holidays_observed : bool
+        Whether the "observed" days the ``holidays`` package adds when a holiday
+        falls on a weekend (Christmas observed, Boxing Day observed, New Year's
+        Day observed) are holidays too. Default ``False``: the statutory dates
+        only, the dates the Canadian provinces' holiday lists name (a day off in
+        lieu of a holiday that falls on a weekend is an employee's entitlement,
+        not a public holiday that closes offices). Set it for a calendar that
+        moves the holiday itself off weekends: US federal holidays (5 U.S.C.
+        6103(b)), which the 3CMA preset uses.
     rules : sequence of CycleRule
         At most one rule per code.
     """
@@ -606,6 +734,7 @@ class CycleSettings:
     length_months: int | None = None
     holidays_country: str = "CA"
     holidays_subdivision: str | None = None
+    holidays_observed: bool = False
     rules: tuple[CycleRule, ...] = ()
 
     def __post_init__(self) -> None:
@@ -628,6 +757,8 @@ class CycleSettings:
         sub = self.holidays_subdivision
         if sub is not None and (not isinstance(sub, str) or not sub):
             raise _fail(where, "holidays_subdivision", sub, "a province/state code")
+        if not isinstance(self.holidays_observed, bool):
+            raise _fail(where, "holidays_observed", self.holidays_observed, "true or false")
         rules = _as_tuple(where, "rules", self.rules, "a list of cycle rules")
         seen: set[str] = set()
         for rule in rules:
@@ -653,11 +784,22 @@ class CycleSettings:
     def calendar(self, years: Any = None) -> Any:
         """The public-holiday calendar (a ``holidays.HolidayBase``) of this cycle.
 
-        Raises :class:`PolicyError` when the ``holidays`` package does not know
-        the country or subdivision. (Checked here and when a policy is loaded
-        from TOML, not when built in code: loading calendars is not import work.)
+        Observed days are in it only with ``holidays_observed``. Raises
+        :class:`PolicyError` when the ``holidays`` package does not know the
+        country or subdivision. (Checked here and when a policy is loaded from
+        TOML, not when built in code: loading calendars is not import work.)
         """
-        return _calendar(self.holidays_country, self.holidays_subdivision, years)
+        return _calendar(
+            self.holidays_country, self.holidays_subdivision, years, self.holidays_observed
+        )
+
+    def calendar_text(self) -> str:
+        """The calendar in words: ``"CA/AB public holidays, statutory dates only"``."""
+        where = self.holidays_country + (
+            f"/{self.holidays_subdivision}" if self.holidays_subdivision else ""
+        )
+        how = "observed days included" if self.holidays_observed else "statutory dates only"
+        return f"{where} public holidays, {how}"
 
     def rule(self, code: str) -> CycleRule | None:
         """The rule with that code, or ``None`` when the program does not have it."""
@@ -667,11 +809,15 @@ class CycleSettings:
         return None
 
 
-def _calendar(country: str, subdivision: str | None, years: Any = None) -> Any:
+def _calendar(
+    country: str, subdivision: str | None, years: Any = None, observed: bool = False
+) -> Any:
     import holidays  # deferred: loading the calendars is not import-time work
 
     try:
-        return holidays.country_holidays(country, subdiv=subdivision, years=years)
+        return holidays.country_holidays(
+            country, subdiv=subdivision, years=years, observed=observed
+        )
     except (NotImplementedError, KeyError) as exc:
         raise _fail(
             "cycle",
@@ -799,6 +945,7 @@ class ProgramPolicy:
         for name in ("start_month", "end_month", "length_months", "holidays_subdivision"):
             if getattr(c, name) is not None:
                 cycle[name] = getattr(c, name)
+        cycle["holidays_observed"] = c.holidays_observed
         cycle["rules"] = [_cycle_rule_dict(r) for r in c.rules]
         out["cycle"] = cycle
         return out
@@ -958,7 +1105,7 @@ def _merge_policy(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, An
             merged = dict(out.get(key, {}))
             for k, v in value.items():
                 if key == "cycle" and k == "rules" and isinstance(v, list):
-                    merged[k] = _merge_rules(merged.get(k, []), v)
+                    merged[k] = _merge_cycle_rules(merged.get(k, []), v)
                 elif (
                     k == "weights" and isinstance(v, Mapping) and isinstance(merged.get(k), Mapping)
                 ):
@@ -994,3 +1141,22 @@ def _merge_rules(base: list[Any], over: list[Any]) -> list[Any]:
         else:
             out.append(rule)
     return out
+
+
+_CYCLE_RULE_META = ("code", "severity", "description", "source", "enabled")
+
+
+def _merge_cycle_rules(base: list[Any], over: list[Any]) -> list[Any]:
+    """:func:`_merge_rules` for cycle rules: a preset's rule whose parameters change
+    and that is given no ``description`` of its own gets one made from the new
+    parameters (the preset's sentence quotes the old numbers: "six weeks")."""
+    by_code = {r["code"]: r for r in base if isinstance(r, Mapping) and "code" in r}
+    fixed = []
+    for rule in over:
+        old = by_code.get(rule.get("code")) if isinstance(rule, Mapping) else None
+        if old is not None and "description" not in rule:
+            changed = any(k not in _CYCLE_RULE_META and old.get(k) != v for k, v in rule.items())
+            if changed:
+                rule = {**rule, "description": ""}
+        fixed.append(rule)
+    return _merge_rules(base, fixed)

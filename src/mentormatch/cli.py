@@ -417,8 +417,7 @@ def describe_policy(policy: Any) -> str:
         lines.append(f"  {c.length_months} months from each pair's assignment")
     else:
         lines.append("  rolling: each pair's own assignment date starts its cycle")
-    cal = c.holidays_country + (f"/{c.holidays_subdivision}" if c.holidays_subdivision else "")
-    lines.append(f"  business days: {cal} public holidays")
+    lines.append(f"  business days: {c.calendar_text()}")
     for r in c.rules:
         params = ", ".join(f"{k}={v}" for k, v in r.params.items() if v is not None)
         lines.append(f"  {r.code} ({r.severity}; {params}): {r.description}")

@@ -210,7 +210,9 @@ AMCTO = ProgramPolicy(
                 severity="required",
                 params={"tolerance_minutes": 0},
                 description=(
-                    "Mentor and mentee agree on the time spent together (required to claim PDUs)."
+                    "Mentor and mentee each keep a log and agree on the time spent together "
+                    "(required to claim PDUs): every meeting in one log is in the other, the "
+                    "same day, with the same minutes."
                 ),
                 source=f"{_AMCTO_GUIDE}: FAQ 'How do I account for the time...'",
             ),
@@ -376,6 +378,7 @@ CMA3 = ProgramPolicy(
     ),
     cycle=CycleSettings(
         holidays_country="US",
+        holidays_observed=True,  # US federal holidays move off weekends (5 U.S.C. 6103(b))
         rules=(
             CycleRule(
                 code="first_contact",

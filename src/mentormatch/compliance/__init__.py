@@ -13,12 +13,26 @@ defaults) and is judged up to ``as_of``. A deadline is missed only once
 calendar month is judged once it is over, and only months lying entirely inside
 the pair's cycle are judged. Meeting rows before the pair's start, after its end
 or after ``as_of`` are not used: they are listed in ``report.unused_meetings``
-with the reason, every other row is in ``report.meetings``. Forms and the
-plan count whenever they are dated, up to ``as_of`` (a form signed in August
-before a September start counts); quarterly updates and surveys count only from
-the pair's cycle start, and a ``first_contact`` event only from the assignment
-(an earlier row is stale or mistyped: it is listed, with the reason, in
-``report.unused_events``, like every event row no rule reads).
+with the reason, every other row is in ``report.meetings``.
+
+A submission counts only inside its window, up to ``as_of``; an earlier row is
+stale, mistyped or not the submission asked for, and is listed, with the reason,
+in ``report.unused_events`` (like every event row no rule reads):
+
+* forms and the plan from the day the pair can exist: its assignment
+  (``matched_on``) in a rolling program or when matched during the cycle; for a
+  pair matched for a fixed-month cycle, from the day after the previous cycle
+  ended (AMCTO 1 July, AMA 1 September: a form signed in August before a
+  September start counts, last year's does not);
+* quarterly updates from the pair's cycle start (each counts for its nearest due
+  date, so an update is early by at most half the time between due dates; the
+  first due date takes what was sent from the start, its quarter);
+* surveys from their window's opening: the first day of the survey month (AMA
+  "March: Complete your mid-program surveys" opens on 1 March), or the day after
+  the cycle end for a survey due after it (AMCTO "Following the formal program
+  end date ...": 1 July), ``opens_days_before`` days earlier if the rule says so;
+  never before the pair's start;
+* a ``first_contact`` event from the assignment; assessments inside the cycle.
 
 The rules (thresholds and severities from the policy's ``CycleRule.params``)
 ---------------------------------------------------------------------------
@@ -54,18 +68,24 @@ plan_submitted
 quarterly_update
     One update per pair on or before the ``business_day``-th business day of
     each month in ``months`` inside the cycle: weekends and the public holidays
-    of the policy's calendar (``policy.cycle.calendar(years)``, observed days
-    included) are skipped (AMA, Alberta: January 2027 -> Monday 2027-01-04).
-    Each update counts for its nearest due date (the earlier one on a tie): on
-    or before it is on time, after it is late. One violation per due date.
+    of the policy's calendar (``policy.cycle.calendar(years)``: the statutory
+    dates, observed days only with ``holidays_observed``) are skipped (AMA,
+    Alberta: January 2027 -> Monday 2027-01-04; January 2028 -> Monday
+    2028-01-03, New Year's Day being a Saturday). ``report.calendar`` records the
+    calendar used and the ``holidays`` package's version. Each update counts for
+    its nearest due date (the earlier one on a tie): on or before it is on time,
+    after it is late. One violation per due date.
 mid_survey
-    Each participant (mentor and mentee: ``participant_id``) completes it by the
-    last day of the first month ``month`` of the cycle (AMA: March). Not due,
-    and not missing, before then; completing it earlier counts.
+    Each participant (mentor and mentee: ``participant_id``) completes it in the
+    first month ``month`` of the cycle (AMA: March): from its first day
+    (``opens_days_before`` days earlier if set) to its last. Not due, and not
+    missing, before then; a survey dated before the window opens does not count.
 final_survey
-    Each participant, by the last day of the cycle's last month ``month`` (AMA:
-    August) or within ``within_days_after_end`` days after the cycle end
-    (AMCTO: 30). Not judged for open-ended cycles.
+    Each participant, in the cycle's last month ``month`` (AMA: August), or
+    after the cycle end and within ``within_days_after_end`` days of it (AMCTO:
+    30; from the day after the end, "following the formal program end date").
+    ``opens_days_before`` opens the window that many days earlier. Not judged
+    for open-ended cycles.
 first_contact
     A meeting in the pair's cycle or a ``first_contact`` event within
     ``within_days`` days of the assignment (``matched_on``, else the start):
@@ -81,11 +101,14 @@ in_person_meeting
     with one left blank on every row, the rule is listed in
     ``report.not_checked``, never passed.
 log_agreement
-    With ``reported_by``: for each calendar month of the pair's cycle in which
-    either side logged a meeting, judged once the month is over, the minutes the
-    mentor logged and the minutes the mentee logged may differ by at most
-    ``tolerance_minutes``. One violation per month. Without ``reported_by``,
-    listed in ``report.not_checked``.
+    With ``reported_by``: the two logs are reconciled meeting by meeting (see
+    *Two logs*); one violation per reconciled meeting whose two rows differ by
+    more than ``tolerance_minutes``, and one per row the other log lacks (an
+    unconfirmed entry), each sentence with both sides' dates and minutes (for an
+    unconfirmed entry, the other side's nearest entry). An entry is judged once
+    its calendar month is over and ``as_of`` is more than ``tolerance_days``
+    after it (until then the other side may still log it). Without
+    ``reported_by``, listed in ``report.not_checked``.
 
 A rule that needs a table the call did not give (``events=None``, no ``mode``,
 no ``reported_by``) or an end date an open-ended cycle lacks is listed in
@@ -93,14 +116,21 @@ no ``reported_by``) or an end date an open-ended cycle lacks is listed in
 
 Two logs
 --------
-When meetings carry ``reported_by``, every rule but ``log_agreement`` counts
-every row of the mentee's log, and a row of the mentor's log only on a day the
-mentee logged nothing for that pair: a meeting both logged counts once, with the
-duration the mentee logged (the mentee initiates meetings in these programs),
-and a meeting only one side logged still counts. A meeting the two sides logged
-on different days counts twice for the meeting rules; ``log_agreement``, which
-compares whole months, is unaffected. ``report.meetings["counted"]`` shows
-which rows counted.
+When meetings carry ``reported_by`` (each side keeps its own log: AMCTO "you
+must maintain your own log of the actual time spent ... ensure that you and your
+mentee/mentor are in agreement as to the time that you have spent together"),
+each row of the mentor's log is paired with at most one row of the mentee's, of
+the same pair, dated the same day or at most ``tolerance_days`` apart (a
+``log_agreement`` parameter, default 0: the same day). The closest are paired
+first: the greedy matching in the order (days apart, minutes apart, the mentor's
+row's date, the mentee's row's date, the mentor's minutes, the mentee's
+minutes, mode, row order), so the pairing does not depend on the order of the
+rows. A reconciled meeting counts once for every other rule, as the mentee
+logged it (date, minutes and mode: the mentee initiates the meetings, AMCTO
+"Initiate meetings with your mentor"); a row with no counterpart still counts as
+a meeting (one side's record is enough for the meeting rules; ``log_agreement``
+reports it). ``report.meetings`` shows, per row, whether it ``counted`` and the
+``row`` it was ``reconciled_with``.
 """
 
 from ._check import check_cycle

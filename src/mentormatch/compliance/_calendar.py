@@ -24,6 +24,7 @@ __all__ = [
     "OPEN",
     "add_months",
     "business_days_in_months",
+    "calendar_record",
     "date_text",
     "day_of",
     "days_to_datetimes",
@@ -157,8 +158,9 @@ def business_days_in_months(months: np.ndarray, nth: int, cycle: CycleSettings) 
     """The ``nth`` business day of each month (weekends and public holidays skipped).
 
     Holidays are those of the program's calendar, ``cycle.calendar(years)`` (the
-    ``holidays`` package for its country and province or state, observed days
-    included: Boxing Day observed, Independence Day observed...).
+    ``holidays`` package for its country and province or state): the statutory
+    dates, and the "observed" weekdays the package adds for a holiday on a
+    weekend (Christmas observed...) only with ``cycle.holidays_observed``.
     """
     m = np.asarray(months, dtype=np.int64)
     if m.size == 0:
@@ -168,3 +170,27 @@ def business_days_in_months(months: np.ndarray, nth: int, cycle: CycleSettings) 
     first = month_start(m).astype("datetime64[D]")
     due = np.busday_offset(first, nth - 1, roll="forward", holidays=hol)
     return due.astype(np.int64)
+
+
+def calendar_record(cycle: CycleSettings, rules: list[str]) -> dict[str, Any]:
+    """What the business days of a check were counted with (``ComplianceReport.calendar``).
+
+    ``country``, ``subdivision`` (``None``: national holidays only), ``observed``
+    (whether observed days count), ``package`` and ``version`` (the ``holidays``
+    package's: its calendars change from release to release) and ``rules``: the
+    rule codes that count business days (empty: the calendar decided nothing).
+    """
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        ver: str | None = version("holidays")
+    except PackageNotFoundError:  # pragma: no cover - a declared dependency
+        ver = None
+    return {
+        "country": cycle.holidays_country,
+        "subdivision": cycle.holidays_subdivision,
+        "observed": cycle.holidays_observed,
+        "package": "holidays",
+        "version": ver,
+        "rules": list(rules),
+    }

@@ -17,6 +17,7 @@ from ._calendar import (
     NO_DAY,
     OPEN,
     add_months,
+    calendar_record,
     date_text,
     day_of,
     days_to_datetimes,
@@ -37,7 +38,16 @@ from ._logs import (
     validate_pairs,
 )
 from ._report import INPUT_COLUMNS, UPCOMING_COLUMNS, VIOLATION_COLUMNS, ComplianceReport
-from ._rules import RULE_EVENT_KINDS, RULES, Context, Found, cat
+from ._rules import (
+    BUSINESS_DAY_RULES,
+    RULE_EVENT_KINDS,
+    RULES,
+    Context,
+    Found,
+    cat,
+    paperwork_opens,
+    reconcile,
+)
 
 __all__ = ["Cycle", "check_cycle", "inputs_table", "read_cycle"]
 
@@ -142,12 +152,13 @@ def check_cycle(
 
     Notes
     -----
-    **Two logs.** With ``reported_by``, each side's rows are compared month by
-    month for ``log_agreement``; every other rule counts each row of the mentee's
-    log, and a row of the mentor's log only on a day the mentee logged nothing for
-    that pair (the mentee initiates meetings in these programs): a meeting both
-    logged counts once, with the mentee's duration, and a meeting only one side
-    logged still counts. ``report.meetings["counted"]`` shows which rows counted.
+    **Two logs.** With ``reported_by``, the two logs are reconciled meeting by
+    meeting (rows of the same pair on the same day, or at most the
+    ``log_agreement`` rule's ``tolerance_days`` apart, closest first); a
+    reconciled meeting counts once, as the mentee logged it, and a row the other
+    log lacks still counts; ``log_agreement`` reports each disagreeing or
+    unconfirmed entry. ``report.meetings`` shows which rows counted and what each
+    was ``reconciled_with``.
 
     **Identical rows.** A meeting row identical to an earlier one (the same pair,
     date, minutes, ``mode`` and ``reported_by``) is counted once: the others are
@@ -223,7 +234,13 @@ def _file_rows(
     """
     label = mt.label if mt.label is not None else mt.row
     used = report.meetings
-    report.meetings = used.assign(row=label[kept[used["row"].to_numpy(dtype=np.int64)]])
+    partner = used["reconciled_with"].to_numpy(dtype=np.int64, na_value=0)
+    report.meetings = used.assign(
+        row=label[kept[used["row"].to_numpy(dtype=np.int64)]],
+        reconciled_with=pd.arrays.IntegerArray(
+            label[kept[partner]], used["reconciled_with"].isna().to_numpy()
+        ),
+    )
     unused = report.unused_meetings
     at = kept[unused["row"].to_numpy(dtype=np.int64)]
     unused = unused.assign(row=label[at])
@@ -404,11 +421,15 @@ def _judge(
     order = np.lexsort((irow, iday, ip))
     ip, iday, imin, irow = ip[order], iday[order], imin[order], irow[order]
     counted = np.ones(len(ip), dtype=bool)
+    partner = np.full(len(ip), -1, dtype=np.int64)
     s_log: tuple[np.ndarray, ...] | None = None
     if mt.side is not None:
         iside = mt.side[irow]
-        s_log = (ip, iday, imin, iside)
-        counted = _counted(ip, iday, iside)
+        agreement = pol.cycle.rule("log_agreement")
+        tol_days = int(agreement["tolerance_days"]) if agreement is not None else 0
+        mode_code = pd.factorize(mt.mode[irow], sort=True)[0] if mt.mode is not None else None
+        counted, partner = _counted(ip, iday, imin, iside, tol_days, mode_code)
+        s_log = (ip, iday, imin, iside, partner)
     m_pair, m_day, m_min = ip[counted], iday[counted], imin[counted]
     m_mode = mt.mode[irow[counted]] if mt.mode is not None else None
 
@@ -438,6 +459,7 @@ def _judge(
         start=p_start,
         end=p_end,
         assign=p_assign,
+        formed=paperwork_opens(pol, p_start, p_assign, cycle.start),
         m_pair=m_pair,
         m_day=m_day,
         m_minutes=m_min,
@@ -446,6 +468,7 @@ def _judge(
         s_day=s_log[1] if s_log else None,
         s_minutes=s_log[2] if s_log else None,
         s_side=s_log[3] if s_log else None,
+        s_partner=s_log[4] if s_log else None,
         has_events=has_events,
         e_row=ev.row[keep],
         e_pair=ev.pair[keep],
@@ -531,6 +554,9 @@ def _judge(
     if mt.side is not None:
         used["reported_by"] = ids.participant(ip, mt.side[irow])
     used["counted"] = counted
+    used["reconciled_with"] = pd.arrays.IntegerArray(
+        np.where(partner >= 0, irow[np.maximum(partner, 0)], 0).astype(np.int64), partner < 0
+    )
     return ComplianceReport(
         policy=pol,
         as_of=_timestamp(a),
@@ -543,6 +569,9 @@ def _judge(
         not_checked=not_checked,
         meetings=used,
         upcoming=_upcoming(found, rule_pos, ids, a),
+        calendar=calendar_record(
+            pol.cycle, [r.code for r in pol.cycle.rules if r.code in BUSINESS_DAY_RULES]
+        ),
     )
 
 
@@ -550,17 +579,27 @@ def _timestamp(day: int | None) -> Any:
     return None if day is None else pd.Timestamp(days_to_datetimes(np.asarray([day]))[0])
 
 
-def _counted(pair: np.ndarray, day: np.ndarray, side: np.ndarray) -> np.ndarray:
-    """Which rows of a two-sided log count as meetings.
+def _counted(
+    pair: np.ndarray,
+    day: np.ndarray,
+    minutes: np.ndarray,
+    side: np.ndarray,
+    tolerance_days: int,
+    mode: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows of a two-sided log count as meetings, and each row's counterpart.
 
-    Every row of the mentee's log counts; a row of the mentor's log counts only
-    on a day the mentee logged nothing for that pair (one side's record of a
-    meeting is enough, and a meeting both logged is counted once, as the mentee
-    logged it). Rows are (pair, day) sorted.
+    The two logs are reconciled meeting by meeting (:func:`._rules.reconcile`:
+    rows of the same pair at most ``tolerance_days`` apart, closest first). A
+    reconciled meeting counts once, as the mentee logged it (date, minutes,
+    mode: the mentee initiates the meetings, AMCTO "Initiate meetings with your
+    mentor"); a row the other log lacks still counts (one side's record of a
+    meeting is enough for the meeting rules; ``log_agreement`` reports it).
+    Returns ``(counted, partner)``, ``partner`` the position of the counterpart
+    (``-1``: none).
     """
-    key = pair * np.int64(1 << 32) + (day - (day.min() if len(day) else 0))
-    mentee_days = np.isin(key, key[side == 1])
-    return (side == 1) | ~mentee_days
+    partner = reconcile(pair, day, minutes, side, tolerance_days, tie=mode)
+    return (side == 1) | (partner < 0), partner
 
 
 class _Ids:

@@ -14,7 +14,7 @@ import pandas as pd
 from .._policy import CycleRule, ProgramPolicy
 from ._calendar import OPEN, add_months, days_to_datetimes, month_end, month_of, month_start
 from ._check import Cycle
-from ._rules import _expand, quarterly_due_dates, survey_due
+from ._rules import _expand, paperwork_opens, quarterly_due_dates, survey_due
 
 __all__ = ["LogGenerator"]
 
@@ -30,6 +30,8 @@ class LogGenerator:
         self.p = lapse_rate
         self.a = cycle.as_of
         self.S, self.E, self.ASG = cycle.pair_start, cycle.pair_end, cycle.assigned
+        # forms and the plan are never dated before the pair exists (check_cycle ignores them)
+        self.formed = paperwork_opens(policy, self.S, self.ASG, cycle.start)
         self.n = len(self.S)
         self.H = np.minimum(self.E, self.a)  # nothing is logged after as_of
         self._rows: list[dict[str, np.ndarray]] = []
@@ -97,6 +99,12 @@ class LogGenerator:
         add_day = self.S[first] + rng.integers(0, min(5, width) + 1, len(first))
         add_day = np.minimum(add_day, self.H[first])
         add_lo, _ = self._duration_range(np.ones(len(first), dtype=np.int64), hours)
+        # ...unless it already meets that day: two meetings of a pair on one day are one
+        both = np.concatenate([md, add_day])
+        base_day = int(np.min(both, initial=0))
+        span = int(np.max(both, initial=0)) - base_day + 1
+        taken = np.isin(first * span + (add_day - base_day), mp * span + (md - base_day))
+        first, add_day, add_lo = first[~taken], add_day[~taken], add_lo[~taken]
         mp = np.concatenate([mp, first])
         md = np.concatenate([md, add_day])
         minutes = np.concatenate([minutes, add_lo.astype(float)])
@@ -265,6 +273,7 @@ class LogGenerator:
                 first - self.rng.integers(0, 7, self.n),
                 self.S + self.rng.integers(0, 10, self.n),
             )
+            on_time = np.maximum(on_time, self.formed)
             self._deadline(pair, kind, on_time, np.where(met, first, self.E))
 
     def _ev_plan_submitted(self, rule: CycleRule) -> None:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from .._errors import MentormatchError
 from .._params import check_number
 from .._policy import ProgramPolicy
 
@@ -73,8 +75,10 @@ class ComplianceReport:
     unused_events : DataFrame
         Event rows no rule used (``row`` as above, ``mentor_id``, ``mentee_id``, ``kind``,
         ``date``, ``reason``): after ``as_of``, a kind the policy has no rule for,
-        an assessment outside the cycle, an update or survey dated before the
-        pair's cycle start, a first contact before the assignment...
+        an assessment outside the cycle, an update dated before the pair's cycle
+        start, a survey before its window opens ("before the mid-program survey
+        opens on 2027-03-01"), a form or plan from an earlier cycle or before the
+        assignment, a first contact before the assignment...
     not_checked : DataFrame
         ``rule``, ``severity``, ``reason``: rules of the policy that could not be
         judged with the tables given (no ``mode`` column for
@@ -85,11 +89,13 @@ class ComplianceReport:
         Every meeting row inside its pair's cycle and on or before ``as_of``:
         ``row`` (as in :attr:`unused_meetings`), ``mentor_id``,
         ``mentee_id``, ``date``, ``duration_minutes``, ``mode`` and ``reported_by``
-        (when given) and ``counted``: whether the row counts as a meeting for the
-        meeting rules. It is False only for the mentor's copy of a meeting the
-        mentee logged the same day (two logs, see :func:`~mentormatch.check_cycle`);
-        such rows are compared by ``log_agreement``. Every row of the meetings
-        table is in exactly one of :attr:`meetings` and :attr:`unused_meetings`.
+        (when given), ``counted``: whether the row counts as a meeting for the
+        meeting rules, and ``reconciled_with``: the ``row`` of the other side's
+        log it was reconciled with (``<NA>``: none, or a single log). ``counted``
+        is False only for the mentor's row of a meeting reconciled with the
+        mentee's (two logs, see :mod:`mentormatch.compliance`); ``log_agreement``
+        compares the two. Every row of the meetings table is in exactly one of
+        :attr:`meetings` and :attr:`unused_meetings`.
     inputs : DataFrame
         What the check read, one row per table (pairs, meetings, events when
         given): ``table``, ``source`` (the file, with its sheet, or "DataFrame"),
@@ -97,6 +103,13 @@ class ComplianceReport:
         ``blank_lines`` (blank rows of the file left out) and ``date_order``: for
         each date column how its dates were read (ISO, a day/month order given by
         ``date_format`` or inferred from a row, shown with the row).
+    calendar : dict
+        The public-holiday calendar business days were counted with:
+        ``country``, ``subdivision``, ``observed`` (whether the ``holidays``
+        package's observed days counted), ``package`` and ``version`` (the
+        ``holidays`` release: its calendars change between releases) and
+        ``rules``, the rules that count business days (empty: the calendar
+        decided nothing).
     policy : ProgramPolicy
     as_of, start, end : Timestamp
         The check date and the cycle dates (``start``/``end`` are ``None`` when
@@ -129,6 +142,7 @@ class ComplianceReport:
         meetings: pd.DataFrame,
         upcoming: pd.DataFrame,
         inputs: pd.DataFrame | None = None,
+        calendar: Mapping[str, Any] | None = None,
     ) -> None:
         self.policy = policy
         self.as_of = as_of
@@ -145,6 +159,7 @@ class ComplianceReport:
             inputs = pd.DataFrame({c: pd.array([], dtype="string") for c in INPUT_COLUMNS})
             inputs = inputs.astype({"rows": "int64", "blank_lines": "int64"})
         self.inputs = inputs
+        self.calendar: dict[str, Any] = dict(calendar) if calendar is not None else {}
 
     @property
     def ok(self) -> bool:
@@ -238,12 +253,14 @@ class ComplianceReport:
     def plot(self, ax: Any = None, *, max_pairs: int = 40) -> Any:
         """A pairs × months heat map of meetings, with each violation marked.
 
-        Cells are the number of meetings the pair held in the month (grey
-        outside the pair's cycle and after ``as_of``); a red ``x`` marks a
-        violation of a required rule and an orange circle one of a recommended
-        rule, in the month its period ends (a month after the cycle is added
-        for what is due after the end). The pairs with the most violations come
-        first.
+        Cells are the number of meetings the pair held in the month, one colour
+        each for 0, 1, 2 and 3 or more (grey outside the pair's cycle and after
+        ``as_of``); a red ``x`` marks a violation of a required rule and an
+        orange circle one of a recommended rule, in the month its period ends (a
+        month after the cycle is added for what is due after the end). The pairs
+        with the most violations come first (required ones first, then
+        recommended), at most ``max_pairs`` of them: the title says how many of
+        the report's pairs are shown ("40 of 64 pairs, most violations first").
 
         Parameters
         ----------
@@ -255,9 +272,21 @@ class ComplianceReport:
         Returns
         -------
         matplotlib.axes.Axes
+
+        Raises
+        ------
+        MentormatchError
+            When matplotlib is not installed (``pip install "mentormatch[plot]"``).
         """
         check_number(max_pairs, "max_pairs", "ComplianceReport.plot", low=1, integer=True)
-        import matplotlib.pyplot as plt  # deferred: plotting is optional
+        try:  # deferred: plotting is optional
+            import matplotlib.pyplot as plt
+            from matplotlib.colors import BoundaryNorm, ListedColormap
+        except ImportError:
+            raise MentormatchError(
+                "ComplianceReport.plot needs matplotlib, which is not installed; install it "
+                'with: pip install "mentormatch[plot]"'
+            ) from None
 
         s = self.summary
         worst = (s["required_violations"] * 1000 + s["recommended_violations"]).to_numpy()
@@ -269,6 +298,7 @@ class ComplianceReport:
         if len(shown) == 0:
             ax.set_title(f"{self.policy.name}: no pairs")
             return ax
+        which = f"all {len(s)} pairs" if len(shown) == len(s) else f"{len(shown)} of {len(s)} pairs"
         row_of = pd.Index(_keys(shown))
         as_of = self.as_of.to_period("M")
         starts = shown["start"].dt.to_period("M")
@@ -291,13 +321,15 @@ class ComplianceReport:
         hi = ends.map(col_of).to_numpy(dtype=np.int64)
         outside = (month_idx[None, :] < lo[:, None]) | (month_idx[None, :] > hi[:, None])
         outside |= np.asarray(months > as_of)[None, :]
-        cmap = plt.get_cmap("Greens").with_extremes(bad="#dddddd")
+        # whole meeting counts: one colour each for 0, 1, 2 and 3 or more
+        greens = plt.get_cmap("Greens")(np.linspace(0.08, 0.85, len(_COUNT_LABELS)))
+        cmap = ListedColormap(greens).with_extremes(bad="#dddddd", over=greens[-1])
+        bounds = np.arange(len(_COUNT_LABELS) + 1) - 0.5
         image = ax.imshow(
             np.ma.masked_array(grid, mask=outside),
             aspect="auto",
             cmap=cmap,
-            vmin=0,
-            vmax=max(2.0, float(grid.max())),
+            norm=BoundaryNorm(bounds, cmap.N),
             interpolation="nearest",
         )
         vc = v["period_end"].dt.to_period("M").map(col_of).to_numpy(dtype=float, na_value=np.nan)
@@ -322,12 +354,21 @@ class ComplianceReport:
             fontsize="small",
         )
         ax.set_title(
-            f"{self.policy.name}: meetings per month, as of {self.as_of.date()}",
+            f"{self.policy.name}: meetings per month, as of {self.as_of.date()} "
+            f"({which}, most violations first)",
             loc="left",
             pad=18,
         )
-        ax.figure.colorbar(image, ax=ax, label="meetings")
+        bar = ax.figure.colorbar(
+            image, ax=ax, label="meetings", ticks=np.arange(len(_COUNT_LABELS))
+        )
+        bar.ax.set_yticklabels(_COUNT_LABELS)
+        bar.minorticks_off()
         return ax
+
+
+#: The heat map's colour classes: meetings in the month.
+_COUNT_LABELS = ("0", "1", "2", "3+")
 
 
 def _keys(frame: pd.DataFrame) -> pd.Series:

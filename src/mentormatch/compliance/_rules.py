@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from .._policy import CycleRule, ProgramPolicy
+from .._policy import EVENT_LABELS, CycleRule, ProgramPolicy
 from ._calendar import (
     OPEN,
     add_months,
@@ -39,7 +39,17 @@ from ._calendar import (
     num_text,
 )
 
-__all__ = ["RULES", "RULE_EVENT_KINDS", "Context", "Found", "quarterly_due_dates", "survey_due"]
+__all__ = [
+    "BUSINESS_DAY_RULES",
+    "RULES",
+    "RULE_EVENT_KINDS",
+    "Context",
+    "Found",
+    "paperwork_opens",
+    "quarterly_due_dates",
+    "reconcile",
+    "survey_due",
+]
 
 
 def cat(*parts: Any) -> np.ndarray:
@@ -61,16 +71,7 @@ def plural(count: np.ndarray, word: str, words: str | None = None) -> np.ndarray
     return np.where(np.asarray(count) == 1, word, words or word + "s").astype(object)
 
 
-_FORM_LABELS = {
-    "agreement_signed": "mentorship agreement",
-    "confidentiality_signed": "confidentiality agreement",
-    "plan_submitted": "mentorship plan",
-    "quarterly_update": "quarterly update",
-    "mid_survey": "mid-program survey",
-    "final_survey": "final survey",
-    "informal_assessment": "informal assessment",
-    "first_contact": "first contact",
-}
+_FORM_LABELS = EVENT_LABELS
 _SIDES = ("mentor", "mentee")
 _ORDINAL_WORDS = {1: "first", 2: "second", 3: "third", 4: "fourth", 5: "fifth"}
 
@@ -132,9 +133,12 @@ class Context:
 
     Meetings (``m_*``) are the meetings used, one row per meeting after
     reconciling the two sides' logs, sorted by pair then day. The per-side log
-    (``s_*``) holds every in-window row with its reporting side, or is ``None``
-    when the table has no ``reported_by``. Events (``e_*``) are those on or before
-    ``as_of``; ``has_events`` is False when no events table was given.
+    (``s_*``) holds every in-window row with its reporting side and
+    ``s_partner``, the position of the other side's row reconciled with it
+    (``-1``: none), or is ``None`` when the table has no ``reported_by``. Events
+    (``e_*``) are those on or before ``as_of``; ``has_events`` is False when no
+    events table was given. ``formed``: the first day each pair's forms and plan
+    may be dated (:func:`paperwork_opens`).
     """
 
     policy: ProgramPolicy
@@ -142,6 +146,7 @@ class Context:
     start: np.ndarray
     end: np.ndarray
     assign: np.ndarray
+    formed: np.ndarray
     m_pair: np.ndarray
     m_day: np.ndarray
     m_minutes: np.ndarray
@@ -150,6 +155,7 @@ class Context:
     s_day: np.ndarray | None
     s_minutes: np.ndarray | None
     s_side: np.ndarray | None
+    s_partner: np.ndarray | None
     has_events: bool
     e_row: np.ndarray
     e_pair: np.ndarray
@@ -199,18 +205,24 @@ class Context:
         side: int | None = None,
         since: np.ndarray | None = None,
         what: str = "cycle start",
+        why: np.ndarray | None = None,
     ) -> np.ndarray:
         """Each pair's earliest event of a kind (``OPEN`` when none).
 
         ``since`` (one day per pair): rows dated before it do not count; they are
-        listed in ``unused_events`` (e.g. a survey dated before the pair's cycle).
+        listed in ``unused_events`` (e.g. a survey dated before the pair's cycle),
+        with the reason "before the pair's {what} (date)" or, given, ``why`` (one
+        sentence per pair).
         """
         idx = self.events_of(kind)
         if side is not None:
             idx = idx[self.e_side[idx] == side]
         if since is not None:
             early = self.e_day[idx] < since[self.e_pair[idx]]
-            self.early_events(idx[early], since, what)
+            if why is None:
+                self.early_events(idx[early], since, what)
+            elif early.any():
+                self.unused_events.append((self.e_row[idx[early]], why[self.e_pair[idx[early]]]))
             idx = idx[~early]
         out = np.full(self.n, OPEN, dtype=np.int64)
         np.minimum.at(out, self.e_pair[idx], self.e_day[idx])
@@ -221,6 +233,14 @@ class Context:
         if len(idx):
             why = cat(f"before the pair's {what} (", date_text(since[self.e_pair[idx]]), ")")
             self.unused_events.append((self.e_row[idx], why))
+
+    def paperwork_reasons(self) -> np.ndarray:
+        """Per pair, why a form or plan dated before ``formed`` does not count."""
+        return np.where(
+            self.formed == self.assign,
+            cat("before the pair's assignment (", date_text(self.formed), ")"),
+            cat("from an earlier cycle (dated before ", date_text(self.formed), ")"),
+        )
 
     def whole_months(self) -> tuple[np.ndarray, np.ndarray]:
         """Each pair's first and last calendar month lying entirely in its cycle."""
@@ -253,6 +273,109 @@ class Context:
         hi = np.searchsorted(mkey, gkey, "right")
         csum = np.concatenate([[0.0], np.cumsum(self.m_minutes)])
         return hi - lo, csum[hi] - csum[lo]
+
+
+def paperwork_opens(
+    policy: ProgramPolicy, start: np.ndarray, assign: np.ndarray, program_start: int | None
+) -> np.ndarray:
+    """The first day each pair's forms and plan may be dated (``Context.formed``).
+
+    A pair's agreement and plan cannot predate the pair. In a rolling program,
+    and for a pair matched during a fixed-month cycle, that is its assignment
+    (``matched_on``). A pair matched for a fixed-month cycle is matched between
+    cycles (AMCTO: applications July, matching August), so its paperwork counts
+    from the day after the previous cycle ended (AMCTO: 1 July, AMA:
+    1 September; at least a month before the start), or from an earlier
+    ``matched_on``.
+    """
+    cyc = policy.cycle
+    if cyc.rolling:
+        return assign.copy()
+    gap = max(12 - int(cyc.duration_months), 1)  # type: ignore[arg-type]
+    between = add_months(month_start(month_of(start)), -gap)
+    late = start > (program_start if program_start is not None else start)
+    return np.where(late, assign, np.minimum(assign, between))
+
+
+def reconcile(
+    pair: np.ndarray,
+    day: np.ndarray,
+    minutes: np.ndarray,
+    side: np.ndarray,
+    tolerance_days: int,
+    tie: np.ndarray | None = None,
+) -> np.ndarray:
+    """Pair each row of the mentor's log with at most one row of the mentee's.
+
+    Two rows can be the same meeting when they are of the same pair, one from
+    each side (``side`` 0 / 1), dated at most ``tolerance_days`` apart. Of all
+    such candidates the closest are paired first: the greedy matching in the
+    order of (days apart, minutes apart, the mentor's row's day, the mentee's
+    row's day, the mentor's minutes, the mentee's minutes, ``tie`` of the
+    mentor's row, of the mentee's row, the mentor's row's position, the
+    mentee's). Every key but the last two is content, so the result does not
+    depend on the order of the input rows except between rows that are equal in
+    all of them.
+
+    The greedy matching is built in rounds, each vectorized: every candidate
+    that is the best remaining one of both its rows is taken (with a strict
+    order these are exactly the greedy matching's pairs), then the candidates
+    of taken rows are dropped. Rounds run until no candidate is left (one or two
+    for real logs).
+
+    Returns, per row, the position of its counterpart, ``-1`` for none.
+    """
+    n = len(pair)
+    partner = np.full(n, -1, dtype=np.int64)
+    a = np.flatnonzero(side == 0)
+    b = np.flatnonzero(side == 1)
+    if len(a) == 0 or len(b) == 0:
+        return partner
+    tol = int(tolerance_days)
+    lo_day = int(day.min())
+    span = int(day.max()) - lo_day + 2 * tol + 1
+    key = pair.astype(np.int64) * span + (day - lo_day)
+    border = np.lexsort((day[b], pair[b]))  # b by (pair, day)
+    b = b[border]
+    kb = key[b]
+    lo = np.searchsorted(kb, key[a] - tol, "left")
+    hi = np.searchsorted(kb, key[a] + tol, "right")
+    count = hi - lo
+    ei = np.repeat(a, count)
+    ej = b[
+        np.repeat(lo, count) + (np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count))
+    ]
+    if len(ei) == 0:
+        return partner
+    t = np.zeros(n, dtype=np.int64) if tie is None else np.asarray(tie, dtype=np.int64)
+    order = np.lexsort(
+        (
+            ej,
+            ei,
+            t[ej],
+            t[ei],
+            minutes[ej],
+            minutes[ei],
+            day[ej],
+            day[ei],
+            np.abs(minutes[ei] - minutes[ej]),
+            np.abs(day[ei] - day[ej]),
+        )
+    )
+    rank = np.empty(len(ei), dtype=np.int64)
+    rank[order] = np.arange(len(ei))
+    active = np.ones(len(ei), dtype=bool)
+    never = np.iinfo(np.int64).max
+    while active.any():
+        ai, aj, ar = ei[active], ej[active], rank[active]
+        best = np.full(n, never, dtype=np.int64)
+        np.minimum.at(best, ai, ar)
+        np.minimum.at(best, aj, ar)  # a row is on one side only: one array serves both
+        take = (best[ai] == ar) & (best[aj] == ar)
+        partner[ai[take]] = aj[take]
+        partner[aj[take]] = ai[take]
+        active &= (partner[ei] < 0) & (partner[ej] < 0)
+    return partner
 
 
 def _expand(first: np.ndarray, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -529,7 +652,7 @@ def forms_signed(ctx: Context, rule: CycleRule, out: Found) -> None:
     due = np.where(met, ctx.first_day, ctx.end)  # never met: due by the end of the cycle
     for kind in rule["kinds"]:
         label = _FORM_LABELS.get(kind, kind.replace("_", " "))
-        signed = ctx.first_event(kind)
+        signed = ctx.first_event(kind, since=ctx.formed, why=ctx.paperwork_reasons())
         has = signed < OPEN
         late = has & (signed > due)
         p = np.flatnonzero(late)
@@ -584,7 +707,7 @@ def plan_submitted(ctx: Context, rule: CycleRule, out: Found) -> None:
         return
     w = int(rule["within_months"])
     due = add_months(ctx.start, w) - 1
-    got = ctx.first_event("plan_submitted")
+    got = ctx.first_event("plan_submitted", since=ctx.formed, why=ctx.paperwork_reasons())
     has = got < OPEN
     p = np.flatnonzero(has & (got > due))
     out.violation(
@@ -697,19 +820,25 @@ def quarterly_update(ctx: Context, rule: CycleRule, out: Found) -> None:
 def survey_due(
     rule: CycleRule, kind: str, start: np.ndarray, end: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
-    """When each pair's survey is due: ``(valid, opens, due, month)``.
+    """When each pair's survey window opens and when it is due: ``(valid, opens, due, month)``.
 
     ``month`` rule: the first such calendar month of the cycle for the mid-program
-    survey, the last one for the final survey; due by its last day (``month`` is
-    that month per pair). ``within_days_after_end`` rule: due that many days after
-    the cycle end (``month`` is ``None``). ``valid`` is False where no such date
-    exists in the pair's cycle (an open-ended cycle has no end).
+    survey, the last one for the final survey; the window is that month (AMA
+    "March: Complete your mid-program surveys"), due by its last day (``month``
+    is that month per pair). ``within_days_after_end`` rule: the window opens the
+    day after the cycle end (AMCTO "Following the formal program end date, all
+    participants will be asked to complete a survey") and is due that many days
+    after the end (``month`` is ``None``). ``opens_days_before`` moves the
+    opening that many days earlier. ``valid`` is False where no such date exists
+    in the pair's cycle (an open-ended cycle has no end).
     """
+    early = int(rule["opens_days_before"])
     month = rule.params.get("month")
     if month is None:
         valid = end < OPEN
         due = np.where(valid, end + int(rule["within_days_after_end"]), OPEN)
-        return valid, end, due, None
+        opens = np.where(valid, end + 1 - early, OPEN)
+        return valid, opens, due, None
     t = int(month) - 1
     if kind == "mid_survey":  # the first such month in the cycle
         ms = month_of(start)
@@ -719,7 +848,7 @@ def survey_due(
         me = month_of(np.minimum(end, OPEN - 1))
         m = me - (me % 12 - t) % 12
         valid = (end < OPEN) & (month_end(m) >= start)
-    return valid, month_start(m), month_end(m), m
+    return valid, month_start(m) - early, month_end(m), m
 
 
 def _survey(ctx: Context, rule: CycleRule, out: Found, kind: str) -> None:
@@ -738,13 +867,25 @@ def _survey(ctx: Context, rule: CycleRule, out: Found, kind: str) -> None:
             ")",
         )
         _open_ended(ctx, rule, "is due after the cycle end")
+    # a survey counts from its window's opening (or the pair's start, when later)
+    e = ctx.events_of(kind)
+    none = e[~valid[ctx.e_pair[e]]]
+    if len(none):
+        ctx.unused_events.append((ctx.e_row[none], f"no {label} is due in the pair's cycle"))
+    since = np.where(valid, np.maximum(opens, ctx.start), OPEN)
+    why = np.where(
+        opens >= ctx.start,
+        cat(f"before the {label} opens on ", D(np.minimum(opens, OPEN - 1))),
+        cat("before the pair's cycle start (", D(ctx.start), ")"),
+    )
+    period_start = np.minimum(since, due)
     for side, who in enumerate(_SIDES):
-        got = ctx.first_event(kind, side, since=ctx.start)
+        got = ctx.first_event(kind, side, since=since, why=why)
         has = got < OPEN
         p = np.flatnonzero(valid & has & (got > due))
         out.violation(
             p,
-            opens[p],
+            period_start[p],
             due[p],
             cat(
                 f"The {who}'s {label} was completed on ",
@@ -759,7 +900,7 @@ def _survey(ctx: Context, rule: CycleRule, out: Found, kind: str) -> None:
         p = np.flatnonzero(valid & ~has & (ctx.as_of > due))
         out.violation(
             p,
-            opens[p],
+            period_start[p],
             due[p],
             cat(
                 f"The {who}'s {label} has not been completed; it was due by ",
@@ -770,7 +911,12 @@ def _survey(ctx: Context, rule: CycleRule, out: Found, kind: str) -> None:
             side,
         )
         p = np.flatnonzero(valid & ~has & (due >= ctx.as_of))
-        out.due(p, due[p], cat(f"The {who} completes the {label} by {{}}", when[p], "."), side)
+        window = np.where(
+            since[p] > ctx.as_of,
+            cat(" between ", D(np.minimum(since[p], OPEN - 1)), " and {}"),
+            " by {}",
+        )
+        out.due(p, due[p], cat(f"The {who} completes the {label}", window, when[p], "."), side)
 
 
 def mid_survey(ctx: Context, rule: CycleRule, out: Found) -> None:
@@ -966,9 +1112,21 @@ def _count_at_end(
 
 
 def log_agreement(ctx: Context, rule: CycleRule, out: Found) -> None:
-    """Each month (once over), the mentor's and the mentee's logged minutes agree within
-    ``tolerance_minutes``."""
-    if ctx.s_pair is None or ctx.s_day is None or ctx.s_minutes is None or ctx.s_side is None:
+    """Every meeting in both logs, with the same minutes (within ``tolerance_minutes``).
+
+    The rows were reconciled meeting by meeting (:func:`reconcile`, rows at most
+    ``tolerance_days`` apart). One violation per reconciled meeting whose two
+    rows differ by more than ``tolerance_minutes``, and per row the other log
+    lacks; each judged once its month is over and ``as_of`` is more than
+    ``tolerance_days`` after it (the other side may still log it until then).
+    """
+    if (
+        ctx.s_pair is None
+        or ctx.s_day is None
+        or ctx.s_minutes is None
+        or ctx.s_side is None
+        or ctx.s_partner is None
+    ):
         ctx.not_checked.append(
             (
                 rule.code,
@@ -978,40 +1136,105 @@ def log_agreement(ctx: Context, rule: CycleRule, out: Found) -> None:
         )
         return
     tol = float(rule["tolerance_minutes"])
-    sm = month_of(ctx.s_day)
-    base = int(sm.min(initial=0))
-    span = int(sm.max(initial=0)) - base + 1
-    key = ctx.s_pair * span + (sm - base)
-    keys, inverse = np.unique(key, return_inverse=True)
-    mentor = np.bincount(
-        inverse, weights=np.where(ctx.s_side == 0, ctx.s_minutes, 0.0), minlength=len(keys)
+    tol_days = int(rule["tolerance_days"])
+    pair, day, mins, side, partner = (
+        ctx.s_pair, ctx.s_day, ctx.s_minutes, ctx.s_side, ctx.s_partner
+    )  # fmt: skip
+
+    def judged(last: np.ndarray) -> np.ndarray:
+        return ctx.as_of > np.maximum(month_end(month_of(last)), last + tol_days)
+
+    agree = "the two logs must agree" + (
+        "." if tol == 0 else f" within {num_text(tol)[0]} minutes."
     )
-    mentee = np.bincount(
-        inverse, weights=np.where(ctx.s_side == 1, ctx.s_minutes, 0.0), minlength=len(keys)
-    )
-    pair, month = keys // span, keys % span + base
-    period_start = np.maximum(month_start(month), ctx.start[pair])
-    period_end = np.minimum(month_end(month), ctx.end[pair])
-    bad = (np.abs(mentor - mentee) > tol + 1e-9) & (ctx.as_of > period_end)
-    agree = (
-        "the two logs must agree."
-        if tol == 0
-        else (f"the two logs must agree within {num_text(tol)[0]} minutes.")
-    )
+    # reconciled meetings whose minutes differ: one violation per meeting
+    i = np.flatnonzero((side == 0) & (partner >= 0))
+    j = partner[i]
+    bad = (np.abs(mins[i] - mins[j]) > tol + 1e-9) & judged(np.maximum(day[i], day[j]))
+    i, j = i[bad], j[bad]
     out.violation(
-        pair[bad],
-        period_start[bad],
-        period_end[bad],
+        pair[i],
+        np.minimum(day[i], day[j]),
+        np.maximum(day[i], day[j]),
         cat(
-            "In ",
-            month_text(month[bad]),
-            " the mentor logged ",
-            num_text(mentor[bad]),
-            " minutes of meetings and the mentee ",
-            num_text(mentee[bad]),
-            "; " + agree,
+            "The mentor logged ",
+            num_text(mins[i]),
+            " minutes on ",
+            D(day[i]),
+            " and the mentee ",
+            num_text(mins[j]),
+            " minutes on ",
+            D(day[j]),
+            " for the same meeting; " + agree,
         ),
     )
+    # rows the other log lacks
+    k = np.flatnonzero((partner < 0) & judged(day))
+    k_side = side[k]
+    near = _nearest_other(pair, day, side, k)
+    other = np.where(k_side == 0, "the mentee's log", "the mentor's log").astype(object)
+    window = "on that day" if tol_days == 0 else f"within {tol_days} days"
+    lacks = np.where(
+        near >= 0,
+        cat(
+            f" has no counterpart {window} (its nearest entry: ",
+            num_text(mins[np.maximum(near, 0)]),
+            " minutes on ",
+            D(day[np.maximum(near, 0)]),
+            ")",
+        ),
+        " has no entry for this pair",
+    )
+    out.violation(
+        pair[k],
+        day[k],
+        day[k],
+        cat(
+            "The ",
+            np.where(k_side == 0, "mentor", "mentee").astype(object),
+            " logged ",
+            num_text(mins[k]),
+            " minutes on ",
+            D(day[k]),
+            "; ",
+            other,
+            lacks,
+            "; every meeting must be in both logs.",
+        ),
+    )
+
+
+def _nearest_other(
+    pair: np.ndarray, day: np.ndarray, side: np.ndarray, k: np.ndarray
+) -> np.ndarray:
+    """For each row ``k``, the other side's row of the same pair nearest in date (the
+    earlier one on a tie), ``-1`` when that side logged nothing for the pair."""
+    out = np.full(len(k), -1, dtype=np.int64)
+    if len(k) == 0:
+        return out
+    lo_day = int(day.min())
+    span = int(day.max()) - lo_day + 1
+    key = pair.astype(np.int64) * span + (day - lo_day)
+    for s in (0, 1):
+        rows = np.flatnonzero(side == 1 - s)
+        want = np.flatnonzero(side[k] == s)
+        if len(rows) == 0 or len(want) == 0:
+            continue
+        rows = rows[np.argsort(key[rows], kind="stable")]
+        kr = key[rows]
+        q = key[k[want]]
+        at = np.searchsorted(kr, q, "left")
+        left = np.clip(at - 1, 0, len(rows) - 1)
+        right = np.clip(at, 0, len(rows) - 1)
+        pl, pr = rows[left], rows[right]
+        qp = pair[k[want]]
+        ok_l = (at > 0) & (pair[pl] == qp)
+        ok_r = (at < len(rows)) & (pair[pr] == qp)
+        dl = np.where(ok_l, q - kr[left], np.iinfo(np.int64).max)
+        dr = np.where(ok_r, kr[right] - q, np.iinfo(np.int64).max)
+        pick = np.where(dr < dl, pr, pl)
+        out[want] = np.where(ok_l | ok_r, pick, -1)
+    return out
 
 
 def _needs_events(ctx: Context, rule: CycleRule) -> bool:
@@ -1037,6 +1260,9 @@ RULES: dict[str, Callable[[Context, CycleRule, Found], None]] = {
     "in_person_meeting": in_person_meeting,
     "log_agreement": log_agreement,
 }
+
+#: Rules that count business days (``ComplianceReport.calendar``).
+BUSINESS_DAY_RULES: tuple[str, ...] = ("quarterly_update",)
 
 #: Event kinds each rule reads (events of other kinds are reported unused).
 RULE_EVENT_KINDS: dict[str, Callable[[CycleRule], tuple[str, ...]]] = {
