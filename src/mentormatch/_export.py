@@ -23,8 +23,8 @@ Headers follow the same rules. Numbers stay numbers; list cells are written as
 Display
 -------
 * Floats are rounded to :data:`DECIMALS` decimals in CSV (as text; the API
-  keeps full precision); in xlsx the cell keeps the full value and shows
-  ``0.000``.
+  keeps full precision); in xlsx the cell keeps the value (to 16 significant
+  digits, as openpyxl writes floats) and shows ``0.000``.
 * Dates: CSV ``YYYY-MM-DD`` (``YYYY-MM-DD HH:MM:SS`` for a column with times of
   day); xlsx real date cells shown ``yyyy-mm-dd`` (``yyyy-mm-dd hh:mm``).
   Time-zone-aware values are written in their own wall time.
