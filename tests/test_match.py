@@ -46,7 +46,14 @@ def check_result(result: mm.MatchResult, apps: list[dict[str, object]]) -> None:
     assert all(roles[m] == "mentee" for m in pairs["mentee_id"])
     assert all(roles[m] == "mentor" for m in pairs["mentor_id"])
     assert set(pairs["reason"]) <= {"mutual_request", "locked", "optimized"}
-    features = [c for c in pairs.columns if c not in ("mentee_id", "mentor_id", "score", "reason")]
+    fixed = ["mentee_id", "mentor_id", "score", "reason", "matched_on", "new_pair"]
+    assert list(pairs.columns[: len(fixed)]) == fixed
+    assert pairs["matched_on"].dtype == "datetime64[ns]"
+    assert pairs["matched_on"].notna().all()
+    assert (pairs["matched_on"] == pairs["matched_on"].dt.normalize()).all()  # date only
+    assert pairs["new_pair"].dtype == bool
+    features = list(pairs.columns[len(fixed) :])
+    assert features == list(result.scorer.weights_)
     if len(pairs):
         np.testing.assert_allclose(pairs[features].sum(axis=1), pairs["score"], atol=1e-6)
     assert result.objective == pytest.approx(float(pairs["score"].sum()))
@@ -304,7 +311,7 @@ def test_exports_escape_formulas(tmp_path) -> None:  # type: ignore[no-untyped-d
     result.to_excel(tmp_path / "out.xlsx")
     result.to_csv(tmp_path / "out.csv")
     sheets = pd.read_excel(tmp_path / "out.xlsx", sheet_name=None)
-    assert set(sheets) == {"pairs", "unmatched", "requests", "eligibility", "summary"}
+    assert list(sheets) == ["about", "pairs", "unmatched", "requests", "eligibility"]
     assert len(sheets["pairs"]) == 1
     text = (tmp_path / "out.csv").read_text()
     assert "e1" in text

@@ -20,14 +20,36 @@ Forced pairs
   why. One-sided requests are never forced; they are listed too.
 * **Forbidden pairs** (``forbidden``) are never made.
 
-The minimum score applies to the optimized pairs, not to forced ones.
+The minimum score applies to the optimized pairs, not to forced ones. A lock
+that overrides a pair rule or the minimum score, and a mutual request forced
+below the minimum score, are allowed and listed in ``result.notes``.
+
+Assignment date (``matched_on``)
+--------------------------------
+Every pair carries the date it was made, which :func:`~mentormatch.check_cycle`
+reads (the rolling programs, 3CMA and LTB, start each pair's cycle on it).
+``match(..., matched_on=None)`` gives every pair:
+
+* for programs with fixed cycle months (``policy.cycle.start_month`` set:
+  AMCTO September to June, AMA October to August): the first day of the next
+  cycle's start month when today lies between two cycles (a match made in
+  July or August for AMCTO gives September 1), and today when a cycle is under
+  way (a late match);
+* for rolling programs (no cycle months: 3CMA, LTB): today.
+
+A date given as ``matched_on`` (``YYYY-MM-DD`` text, a ``datetime.date`` or a
+``Timestamp``; any time of day is dropped) is given to every pair instead.
+:func:`rematch` keeps each kept pair's date and gives the new pairs its own
+``matched_on`` (same default); ``new_pair`` says which are new.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import html
+import re
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -44,6 +66,11 @@ from .policies import get_policy
 __all__ = ["MatchResult", "match", "rematch"]
 
 PAIR_REASONS = ("mutual_request", "locked", "optimized")
+#: The columns of ``result.pairs`` before the one column per scoring feature.
+PAIR_COLUMNS = ("mentee_id", "mentor_id", "score", "reason", "matched_on", "new_pair")
+#: Contact columns of the applications every export carries when the table has them
+#: (the policy's ``matching.contact_columns`` are added).
+CONTACT_COLUMNS = ("name", "first_name", "last_name", "email")
 UNMATCHED_REASONS = (
     "no_allowed_partner",
     "below_min_score",
@@ -75,9 +102,13 @@ class MatchResult:
     ----------
     pairs : DataFrame
         One row per pair: ``mentee_id``, ``mentor_id``, ``score`` (in [0, 1]),
-        ``reason`` (``mutual_request``, ``locked`` or ``optimized``) and one
-        column per scoring feature with its contribution to the score (they
-        add up to ``score``). In the mentees' input order.
+        ``reason`` (``mutual_request``, ``locked`` or ``optimized``),
+        ``matched_on`` (the assignment date, ``datetime64`` with no time of
+        day; see the module notes), ``new_pair`` (``True`` for a pair this call
+        made, ``False`` for a pair :func:`rematch` kept from the earlier result)
+        and one column per scoring feature with its contribution to the score
+        (they add up to ``score``). In the mentees' input order. No contact
+        data: ids only (see ``contacts``).
     unmatched : DataFrame
         One row per applicant without a pair: ``participant_id``, ``role``,
         ``reason`` and ``detail`` (a sentence a coordinator can send). For an
@@ -118,6 +149,20 @@ class MatchResult:
         The arguments of the call (for :func:`rematch`).
     stats : dict
         Seconds per stage and model sizes.
+    notes : tuple of str
+        Sentences for staff about decisions and settings that changed the
+        outcome without an error (ids only, no personal data): a policy
+        ``capacity_cap`` above 1 that no ``capacity`` column uses, capacities
+        left blank or capped, a staff lock (or a pair kept by :func:`rematch`)
+        that overrides a pair rule or the minimum score, a mutual request
+        forced below the minimum score, a contact column the policy lists that
+        the applications lack.
+    contacts : DataFrame
+        The applicants' contact columns (``name``, ``first_name``,
+        ``last_name``, ``email`` and the policy's ``matching.contact_columns``,
+        those the applications have), indexed by applicant id. The exports
+        put them next to the ids; ``pairs``, ``summary()`` and the notes never
+        hold them.
     """
 
     pairs: pd.DataFrame
@@ -133,6 +178,8 @@ class MatchResult:
     scorer: Any = None
     settings: dict[str, Any] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+    contacts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(index=pd.Index([])))
 
     @property
     def is_optimal(self) -> bool:
@@ -163,6 +210,15 @@ class MatchResult:
 
     # ------------------------------------------------------------------ text
 
+    def _proof(self) -> str:
+        extra = int(self.stats.get("solver", {}).get("gap_pairs", 0) or 0)
+        more = (
+            f"; up to {extra} more pair{'s' if extra != 1 else ''} may be possible" if extra else ""
+        )
+        if self.is_optimal:
+            return "proven optimal"
+        return f"time limit reached, not proven optimal (gap at most {self.gap:.4f}{more})"
+
     def summary(self) -> str:
         """A few lines for a terminal or a log (no personal data)."""
         n_apps = len(self.eligibility)
@@ -183,19 +239,15 @@ class MatchResult:
                 + ", ".join(f"{k} {v}" for k, v in reasons.items())
                 + f"; mean score {self.pairs['score'].mean():.3f}."
             )
-        extra = int(self.stats.get("solver", {}).get("gap_pairs", 0) or 0)
-        more = (
-            f"; up to {extra} more pair{'s' if extra != 1 else ''} may be possible" if extra else ""
-        )
-        proof = (
-            "proven optimal"
-            if self.is_optimal
-            else f"time limit reached, not proven optimal (gap at most {self.gap:.4f}{more})"
-        )
+            if "matched_on" in self.pairs:
+                lines.append(f"Matched on {_date_range(self.pairs['matched_on'])}.")
         lines.append(
-            f"Status {self.status} ({proof}); total score {self.objective:.4f}, "
+            f"Status {self.status} ({self._proof()}); total score {self.objective:.4f}, "
             f"bound {self.best_bound:.4f}; {self.wall_time:.2f} s."
         )
+        if self.notes:
+            n = len(self.notes)
+            lines.append(f"{n} note{'s' if n != 1 else ''} for staff: see result.notes.")
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -211,70 +263,144 @@ class MatchResult:
         )
         pairs = self.pairs.head(10).to_html(index=False, float_format=lambda v: f"{v:.3f}")
         unmatched = self.unmatched.head(10).to_html(index=False)
+        notes = "".join(f"<li>{esc(n)}</li>" for n in self.notes)
+        notes_html = (
+            f"<details><summary>notes ({len(self.notes)})</summary><ul>{notes}</ul></details>"
+            if self.notes
+            else ""
+        )
         return (
             f"<div><strong>MatchResult &mdash; {esc(self.policy.name)}</strong>{head}"
             f"<details open><summary>pairs ({len(self.pairs)}; first 10)</summary>{pairs}</details>"
             f"<details><summary>unmatched ({len(self.unmatched)}; first 10)</summary>"
-            f"{unmatched}</details></div>"
+            f"{unmatched}</details>{notes_html}</div>"
         )
 
     # ------------------------------------------------------------------ export
 
-    def _tables(self) -> dict[str, pd.DataFrame]:
+    def about(self) -> dict[str, Any]:
+        """Facts about this result, as the exports' ``about`` sheet and ``_summary.csv`` list them.
+
+        Program, the date written, status and proof, objective, bound, gap,
+        counts, the assignment dates, the mentormatch version, the contact
+        columns carried and every note (``note 1``, ``note 2``...).
+        """
+        from . import __version__
+
+        facts: dict[str, Any] = {
+            "program": self.policy.name,
+            "written": _dt.datetime.now().replace(microsecond=0),
+            "mentormatch_version": __version__,
+            "status": self.status,
+            "proof": self._proof(),
+            "objective": self.objective,
+            "best_bound": self.best_bound,
+            "gap": self.gap,
+            "pairs": len(self.pairs),
+            "unmatched": len(self.unmatched),
+            "applicants": len(self.eligibility),
+        }
+        if "matched_on" in self.pairs and len(self.pairs):
+            facts["matched_on"] = _date_range(self.pairs["matched_on"])
+        facts["contact_columns"] = ", ".join(map(str, self.contacts.columns)) or "none"
+        facts["wall_time_s"] = round(self.wall_time, 3)
+        facts["notes"] = len(self.notes)
+        for k, note in enumerate(self.notes, start=1):
+            facts[f"note {k}"] = note
+        return facts
+
+    def export_tables(self) -> dict[str, pd.DataFrame]:
+        """The tables :meth:`to_csv` and :meth:`to_excel` write, before formatting.
+
+        ``pairs`` with ``mentee_<contact>`` columns after ``mentee_id`` and
+        ``mentor_<contact>`` after ``mentor_id``; ``unmatched`` with the
+        contact columns after ``participant_id``; ``requests``; ``eligibility``
+        (its reasons as ``;``-separated text). Full precision (the files round
+        for display).
+        """
         elig = self.eligibility.copy()
         elig["reasons"] = elig["reasons"].map(lambda r: "; ".join(r))
-        info = pd.DataFrame(
-            {
-                "item": [
-                    "policy",
-                    "status",
-                    "objective",
-                    "best_bound",
-                    "pairs",
-                    "unmatched",
-                    "wall_time_s",
-                ],
-                "value": [
-                    self.policy.name,
-                    self.status,
-                    round(self.objective, 6),
-                    round(self.best_bound, 6),
-                    len(self.pairs),
-                    len(self.unmatched),
-                    round(self.wall_time, 3),
-                ],
-            }
-        )
         return {
-            "pairs": self.pairs,
-            "unmatched": self.unmatched,
+            "pairs": _with_contacts(
+                self.pairs, self.contacts, [("mentee_id", "mentee_"), ("mentor_id", "mentor_")]
+            ),
+            "unmatched": _with_contacts(self.unmatched, self.contacts, [("participant_id", "")]),
             "requests": self.requests,
             "eligibility": elig,
-            "summary": info.astype({"value": str}),
         }
 
     def to_csv(self, path: str | Path) -> Path:
         """Write ``pairs`` to ``path`` and the other tables next to it.
 
         ``pairs.csv`` gets ``pairs_unmatched.csv``, ``pairs_requests.csv``,
-        ``pairs_eligibility.csv`` and ``pairs_summary.csv`` beside it. Text
-        cells that a spreadsheet would run as a formula are escaped.
+        ``pairs_eligibility.csv`` and ``pairs_summary.csv`` (the facts of
+        :meth:`about`: program, date written, status, objective, bound, gap,
+        counts, version, notes) beside it. The pairs file is a valid pairs
+        table of :func:`~mentormatch.check_cycle` and ``mentormatch check``
+        (ids, ``matched_on`` as ``YYYY-MM-DD``). Contact columns sit next to
+        the ids (see :meth:`export_tables`); scores are rounded to 3 decimals;
+        text a spreadsheet would run as a formula gets a leading ``'``, which
+        mentormatch's readers remove (see :mod:`mentormatch._export`). Each
+        file is written whole or not at all.
         """
         from ._export import write_table
 
         p = Path(path)
         if p.suffix.lower() != ".csv":
             raise param_error("path", "MatchResult.to_csv", "a path ending in .csv", str(p))
-        return write_table(self._tables(), p, func="MatchResult.to_csv")
+        tables = self.export_tables()
+        facts = self.about()
+        tables["summary"] = pd.DataFrame(
+            {"item": list(facts), "value": pd.Series(list(facts.values()), dtype=object)}
+        )
+        return write_table(tables, p, func="MatchResult.to_csv")
 
     def to_excel(self, path: str | Path) -> Path:
-        """Write every table to one ``.xlsx`` workbook, a sheet each, formula-escaped."""
+        """Write every table to one ``.xlsx`` workbook, a sheet each, after an ``about`` sheet.
+
+        Sheets: ``about`` (the facts of :meth:`about`, notes included),
+        ``pairs``, ``unmatched``, ``requests``, ``eligibility``. Headers are
+        bold and frozen, with an autofilter and fitted column widths; scores
+        keep their full value and show 3 decimals; ``matched_on`` is a date
+        cell. Text is stored as text cells, exactly as it is (Excel never runs
+        a text cell as a formula). The workbook is written whole or not at all.
+        """
         from ._export import write_table
 
         p = Path(path)
         if p.suffix.lower() != ".xlsx":
             raise param_error("path", "MatchResult.to_excel", "a path ending in .xlsx", str(p))
-        return write_table(self._tables(), p, func="MatchResult.to_excel")
+        return write_table(self.export_tables(), p, func="MatchResult.to_excel", about=self.about())
+
+
+def _date_range(dates: pd.Series) -> str:
+    """``2026-09-01`` or ``2026-09-01 to 2026-11-03`` (blank when there are none)."""
+    present = pd.to_datetime(dates).dropna()
+    if present.empty:
+        return "none"
+    lo, hi = present.min(), present.max()
+    first = lo.strftime("%Y-%m-%d")
+    return first if lo == hi else f"{first} to {hi.strftime('%Y-%m-%d')}"
+
+
+def _with_contacts(
+    frame: pd.DataFrame, contacts: pd.DataFrame, keys: Sequence[tuple[str, str]]
+) -> pd.DataFrame:
+    """``frame`` with each key's contact columns (prefixed) right after the key column."""
+    if contacts.shape[1] == 0:
+        return frame
+    out = frame.copy()
+    for key, prefix in keys:
+        ids = out[key].astype(str)
+        at = list(out.columns).index(key) + 1
+        for col in contacts.columns:
+            name = f"{prefix}{col}"
+            if name in out.columns:  # a column of that name already there: keep it
+                continue
+            values = contacts[col].reindex(ids.to_numpy()).to_numpy(dtype=object)
+            out.insert(at, name, values)
+            at += 1
+    return out
 
 
 def _extra_mentee_slots(pairs: pd.DataFrame) -> int:
@@ -360,6 +486,7 @@ def match(
     extractors: Mapping[str, Any] | None = None,
     candidates: bool | str = "auto",
     client: Any = None,
+    matched_on: Any = None,
 ) -> MatchResult:
     """Match a cohort: eligibility, scores and one optimization model.
 
@@ -409,10 +536,19 @@ def match(
         (``threads_per_worker=1``) is best. Install with ``pip install
         "mentormatch[dask]"``. The certificate's rescoring runs there too; the
         dense path, the solver and the explanations run here.
+    matched_on : str, date or Timestamp, optional
+        The assignment date of every pair (``YYYY-MM-DD`` text, a
+        ``datetime.date`` or a ``Timestamp``; a time of day is dropped).
+        Default: for programs with fixed cycle months (AMCTO, AMA), the first
+        day of the next cycle when today lies between cycles, today during a
+        cycle; for rolling programs (3CMA, LTB), today. See the module notes.
 
     Returns
     -------
     MatchResult
+        ``result.pairs`` is a valid pairs table of
+        :func:`~mentormatch.check_cycle` (ids and ``matched_on``);
+        ``result.notes`` lists staff decisions and silent settings.
 
     Raises
     ------
@@ -435,9 +571,46 @@ def match(
     >>> len(matched) + len(result.unmatched) == len(apps)
     True
     """
+    return _match(
+        applications,
+        policy,
+        weights=weights,
+        locked=locked,
+        forbidden=forbidden,
+        min_score=min_score,
+        max_pairs=max_pairs,
+        time_limit=time_limit,
+        progress=progress,
+        extractors=extractors,
+        candidates=candidates,
+        client=client,
+        matched_on=matched_on,
+        func="match",
+    )
+
+
+def _match(
+    applications: Any,
+    policy: str | ProgramPolicy,
+    *,
+    weights: Mapping[str, float] | None,
+    locked: Any,
+    forbidden: Any,
+    min_score: float | None,
+    max_pairs: int | None,
+    time_limit: float | None,
+    progress: ProgressLike,
+    extractors: Mapping[str, Any] | None,
+    candidates: bool | str,
+    client: Any,
+    matched_on: Any,
+    func: str,
+    kept: frozenset[tuple[str, str]] = frozenset(),
+) -> MatchResult:
+    """:func:`match`; ``kept`` are the locked pairs :func:`rematch` keeps (worded so in notes)."""
     started = time.perf_counter()
-    func = "match"
     pol = _policy(policy, func)
+    assigned = _assignment_date(matched_on, pol, func)
     if min_score is None:
         min_score = pol.matching.min_score
     check_number(min_score, "min_score", func, low=0, high=1, allow_none=True)
@@ -471,6 +644,16 @@ def match(
         scorer = PairScorer(pol, weights, extractors=extractors)._fit(applications, func=func)
         stats["fit_s"] = time.perf_counter() - t0
         stats.update(scorer.fit_times_)
+        clash = [n for n in scorer.weights_ if n in PAIR_COLUMNS]
+        if clash:
+            raise param_error(
+                "weights",
+                func,
+                "features named otherwise than the columns of result.pairs ("
+                + ", ".join(map(repr, PAIR_COLUMNS))
+                + ")",
+                clash[0],
+            )
         setup = _Setup.build(scorer, pol, locked_ids, forbidden_ids, max_pairs, func)
         n_cells = scorer.shape[0] * scorer.shape[1]
         use_candidates = candidates is True or (
@@ -491,11 +674,65 @@ def match(
         report("explaining", 0.97)
         t0 = time.perf_counter()
         result = _assemble(
-            scorer, setup, outcome, pol, started=started, stats=stats, settings=settings
+            scorer,
+            setup,
+            outcome,
+            pol,
+            started=started,
+            stats=stats,
+            settings=settings,
+            matched_on=assigned,
+            kept=kept,
         )
         stats["explain_s"] = time.perf_counter() - t0
         report("done", 1.0)
     return result
+
+
+def _today() -> pd.Timestamp:
+    """Today's date on this computer (one place, so tests can set the clock)."""
+    return pd.Timestamp(_dt.date.today())
+
+
+def default_matched_on(policy: ProgramPolicy, today: Any = None) -> pd.Timestamp:
+    """The assignment date :func:`match` gives new pairs when ``matched_on`` is not given.
+
+    For a program with fixed cycle months, today when ``today`` falls inside a
+    cycle (from the first day of ``start_month`` to the last day of
+    ``end_month``), else the first day of the next ``start_month``. For a
+    rolling program, today.
+    """
+    day = _today() if today is None else pd.Timestamp(today).normalize()
+    cyc = policy.cycle
+    if cyc.rolling:
+        return day
+    start = int(cyc.start_month)  # type: ignore[arg-type]
+    months = int(cyc.duration_months)  # type: ignore[arg-type]
+    if (day.month - start) % 12 < months:
+        return day
+    year = day.year if day.month < start else day.year + 1
+    return pd.Timestamp(year=year, month=start, day=1)
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _assignment_date(value: Any, policy: ProgramPolicy, func: str) -> pd.Timestamp:
+    """``matched_on`` checked: a date (time of day dropped), or the policy's default."""
+    if value is None:
+        return default_matched_on(policy)
+    expected = "a date (YYYY-MM-DD text, a datetime.date or a Timestamp) or None"
+    day: Any = None
+    if isinstance(value, str):
+        if _ISO_DATE.match(value.strip()):
+            day = pd.to_datetime(value.strip(), format="%Y-%m-%d", errors="coerce")
+    elif isinstance(value, (_dt.date, np.datetime64)):  # datetime and Timestamp too
+        day = pd.Timestamp(value)
+    if day is None or pd.isna(day):
+        raise param_error("matched_on", func, expected, value)
+    if day.tzinfo is not None:
+        day = day.tz_localize(None)
+    return pd.Timestamp(day).normalize()
 
 
 def _policy(policy: Any, func: str) -> ProgramPolicy:
@@ -519,6 +756,7 @@ class _Setup:
     mentee_priority: np.ndarray | None
     mentor_priority: np.ndarray | None
     max_pairs: int | None
+    notes: list[str]  # about capacities (the lock notes come after solving)
 
     @classmethod
     def build(
@@ -541,6 +779,7 @@ class _Setup:
         capacities = np.ones(len(mentors), dtype=np.int64)
         if "capacity" in mentors.columns:
             capacities = mentors["capacity"].astype("Int64").fillna(1).to_numpy(dtype=np.int64)
+        notes = _capacity_notes(mentors, capacities, policy)
         capacities = np.minimum(capacities, policy.matching.capacity_cap)
 
         _check_locks(locked, forbidden, scorer, capacities, max_pairs)
@@ -568,7 +807,40 @@ class _Setup:
             mentee_priority=mentee_priority,
             mentor_priority=mentor_priority,
             max_pairs=max_pairs,
+            notes=notes,
         )
+
+
+def _capacity_notes(
+    mentors: pd.DataFrame, capacities: np.ndarray, policy: ProgramPolicy
+) -> list[str]:
+    """What the capacities came to, when the policy and the table do not say it alone."""
+    cap = policy.matching.capacity_cap
+    if len(mentors) == 0:
+        return []
+    if "capacity" not in mentors.columns:
+        if cap > 1:
+            return [
+                f"The policy lets a mentor take up to {cap} mentees (capacity_cap = {cap}), but "
+                "the applications have no 'capacity' column, so every mentor takes at most 1 "
+                "mentee. Add a 'capacity' column to let mentors take more."
+            ]
+        return []
+    notes = []
+    blank = int(mentors["capacity"].isna().sum())
+    if blank and cap > 1:
+        notes.append(
+            f"{blank} mentor{'s' if blank != 1 else ''} left 'capacity' blank: "
+            f"{'each takes' if blank != 1 else 'takes'} at most 1 mentee."
+        )
+    over = int((capacities > cap).sum())
+    if over:
+        notes.append(
+            f"{over} mentor{'s' if over != 1 else ''} offered to take more than {cap} "
+            f"mentee{'s' if cap != 1 else ''}; the policy caps every mentor at {cap} "
+            f"(capacity_cap = {cap})."
+        )
+    return notes
 
 
 @dataclass
@@ -953,6 +1225,8 @@ def _assemble(
     started: float,
     stats: dict[str, Any],
     settings: dict[str, Any],
+    matched_on: pd.Timestamp,
+    kept: frozenset[tuple[str, str]] = frozenset(),
 ) -> MatchResult:
     solved = outcome.solved
     chosen = np.asarray(solved.pairs, dtype=np.int64).reshape(-1, 2)
@@ -974,10 +1248,26 @@ def _assemble(
             "mentor_id": pd.array(scorer.mentor_ids_[cols], dtype="string"),
             "score": np.asarray(total, dtype=np.float64),
             "reason": pd.array(reason, dtype="string"),
+            "matched_on": pd.Series(
+                np.full(len(rows), matched_on.to_datetime64()), dtype="datetime64[ns]"
+            ),
+            "new_pair": np.ones(len(rows), dtype=bool),
         }
     )
     for name, weight in weights.items():
         pairs[name] = np.asarray(features[name], dtype=np.float64) * weight
+    notes = [
+        *setup.notes,
+        *_forced_notes(scorer, setup, outcome, rows, cols, pairs["score"].to_numpy(), kept),
+    ]
+    contacts, missing = _contacts(scorer.applications_, policy)
+    if missing:
+        listed = ", ".join(map(repr, missing))
+        notes.append(
+            f"The policy's contact column{'s' if len(missing) != 1 else ''} {listed} "
+            f"{'are' if len(missing) != 1 else 'is'} not in the applications; the exports "
+            "leave them out."
+        )
 
     unmatched = _unmatched(scorer, setup, outcome, rows, cols)
     requests = setup.requests
@@ -1011,7 +1301,105 @@ def _assemble(
         scorer=scorer,
         settings=settings,
         stats=stats,
+        notes=tuple(notes),
+        contacts=contacts,
     )
+
+
+def _contacts(apps: pd.DataFrame, policy: ProgramPolicy) -> tuple[pd.DataFrame, list[str]]:
+    """The applicants' contact columns, indexed by id, and the policy's that are missing."""
+    # Column names as validation writes them ("E-mail" -> "e_mail", "Phone Number" -> ...).
+    own = [re.sub(r"[\s\-]+", "_", c.strip().lower()) for c in policy.matching.contact_columns]
+    wanted = list(dict.fromkeys([*CONTACT_COLUMNS, *own]))
+    present = [c for c in wanted if c in apps.columns and c not in ("id", "role")]
+    missing = [
+        given
+        for given, c in zip(policy.matching.contact_columns, own, strict=True)
+        if c not in apps.columns
+    ]
+    frame = apps[present].copy()
+    frame.index = pd.Index(apps["id"].astype(str).to_numpy(), name="id")
+    return frame, missing
+
+
+#: How a note names each pair rule a forced pair may override.
+_RULE_WORDS = {
+    "same_organization": (
+        "same organization",
+        "both list the same organization, and the program pairs people from different "
+        "organizations.",
+    ),
+    "previous_partners": (
+        "previous partners",
+        "they were partners before, and earlier partners are not paired again.",
+    ),
+}
+
+
+def _forced_notes(
+    scorer: Any,
+    setup: _Setup,
+    outcome: _Outcome,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    scores: np.ndarray,
+    kept: frozenset[tuple[str, str]],
+) -> list[str]:
+    """One note per pair rule (and minimum score) a forced pair overrides (a loop per lock)."""
+    rules = scorer.rules_
+    min_score = outcome.min_score
+    position = {(int(i), int(j)): k for k, (i, j) in enumerate(zip(rows, cols, strict=True))}
+    notes: list[str] = []
+    for i, j in setup.forced:
+        mentee, mentor = str(scorer.mentee_ids_[i]), str(scorer.mentor_ids_[j])
+        is_lock = setup.forced_reason.get((i, j)) == "locked"
+        if (mentee, mentor) in kept:
+            who = f"The kept pair (mentee {mentee}, mentor {mentor})"
+            verb, end = "no longer meets", "rematch keeps it."
+        elif is_lock:
+            who = f"The staff lock (mentee {mentee}, mentor {mentor})"
+            verb, end = "overrides", "the pair is made as staff decided."
+        else:
+            who = f"The mutual request (mentee {mentee}, mentor {mentor})"
+            verb, end = "is forced despite", "mutual requests are forced."
+        broken: list[tuple[str, str]] = []
+        if is_lock:
+            for code, sentence in rules.why_not(i, j):
+                if code in ("mentee_ineligible", "mentor_ineligible"):
+                    continue  # a lock of an ineligible applicant is an error, not a note
+                label, words = _RULE_WORDS.get(code, (code, sentence[:1].lower() + sentence[1:]))
+                broken.append((label, words))
+        k = position.get((i, j))
+        if (
+            min_score is not None
+            and k is not None
+            and np.float32(scores[k]) < np.float32(min_score)
+        ):
+            got, floor = _distinct_scores(float(np.float32(scores[k])), float(min_score))
+            broken.append(
+                (
+                    "minimum score",
+                    f"it scores {got}, below the minimum score of {floor} (which applies to "
+                    "optimized pairs only).",
+                )
+            )
+        for label, words in broken:
+            notes.append(f"{who} {verb} the {label} rule: {words[:-1]}; {end}")
+    return notes
+
+
+def _distinct_scores(a: float, b: float, low: int = 2, high: int = 12) -> tuple[str, str]:
+    """``a`` and ``b`` with the fewest decimals (at least ``low``) that tell them apart.
+
+    Rounding is monotone, so when ``a < b`` the texts read ``a`` below ``b``
+    ("0.4599, below the minimum of 0.46"); equal values print equal.
+    """
+    ta, tb = f"{a:.{low}f}", f"{b:.{low}f}"
+    for d in range(low, high + 1):
+        ta, tb = f"{a:.{d}f}", f"{b:.{d}f}"
+        if ta != tb:
+            break
+    return ta, tb
 
 
 def _unmatched(
@@ -1078,9 +1466,10 @@ def _unmatched(
                 detail = f"Staff excluded every {other} the program's rules allow for this {side}."
             elif n == 0:
                 code = "below_min_score"
+                best_text, floor_text = _distinct_scores(best_staff, float(min_score))  # type: ignore[arg-type]
                 detail = (
-                    f"The best possible {other} scored {best_staff:.2f}, below the program's "
-                    f"minimum score of {min_score:.2f}."
+                    f"The best possible {other} scored {best_text}, below the program's "
+                    f"minimum score of {floor_text}."
                 )
             elif full:
                 code = "program_full"
@@ -1193,6 +1582,7 @@ def rematch(
     time_limit: float | None = None,
     progress: ProgressLike = False,
     client: Any = None,
+    matched_on: Any = None,
 ) -> MatchResult:
     """Dissolve some pairs and match again, keeping every other pair.
 
@@ -1219,16 +1609,22 @@ def rematch(
     progress : bool or callable
     client : dask.distributed.Client, optional
         As in :func:`match` (the earlier call's client is not kept).
+    matched_on : str, date or Timestamp, optional
+        The assignment date of the new pairs, with the same default as in
+        :func:`match` (today while a cycle is under way).
 
     Returns
     -------
     MatchResult
-        The kept pairs keep their earlier ``reason``; ``stats["kept_pairs"]``
-        counts them.
+        The kept pairs keep their earlier ``reason`` and ``matched_on`` and
+        have ``new_pair`` False; the pairs made now have ``new_pair`` True and
+        this call's ``matched_on``. ``stats["kept_pairs"]`` counts the kept
+        ones. A kept pair that no longer meets a pair rule stays, with a note.
     """
     func = "rematch"
     if not isinstance(result, MatchResult):
         raise param_error("result", func, "a MatchResult from match()", type(result).__name__)
+    assigned = _assignment_date(matched_on, result.policy, func)
     dissolved = _pair_list(dissolve, "dissolve", func)
     current = {
         (str(a), str(b)): str(r)
@@ -1239,6 +1635,11 @@ def rematch(
             strict=True,
         )
     }
+    if "matched_on" in result.pairs:
+        earlier = pd.to_datetime(result.pairs["matched_on"])
+    else:  # a result whose pairs lost the column: the kept pairs' dates are unknown
+        earlier = pd.Series(pd.NaT, index=result.pairs.index, dtype="datetime64[ns]")
+    dates = dict(zip(current, earlier.to_numpy(dtype="datetime64[ns]"), strict=True))
     canonical = []
     unknown = []
     for a, b in dissolved:
@@ -1263,7 +1664,7 @@ def rematch(
     all_locked = list(dict.fromkeys(kept + _pair_list(locked, "locked", func)))
     # Kept pairs stay even if they no longer meet a pair rule; a missing person is an error.
     try:
-        new = match(
+        new = _match(
             applications,
             result.policy,
             weights=settings.get("weights"),
@@ -1278,6 +1679,9 @@ def rematch(
             extractors=settings.get("extractors"),
             candidates=settings.get("candidates", "auto"),
             client=client,
+            matched_on=assigned,
+            func="match",
+            kept=frozenset(kept),
         )
     except ParameterError as exc:
         if "'locked' parameter" in str(exc):
@@ -1289,10 +1693,16 @@ def rematch(
             ) from exc
         raise
     reasons = new.pairs["reason"].to_numpy(dtype=object)
+    on = new.pairs["matched_on"].to_numpy(dtype="datetime64[ns]").copy()
+    fresh = new.pairs["new_pair"].to_numpy(dtype=bool).copy()
     for k, (a, b) in enumerate(zip(new.pairs["mentee_id"], new.pairs["mentor_id"], strict=True)):
         if (str(a), str(b)) in current and (str(a), str(b)) not in gone:
             reasons[k] = current[(str(a), str(b))]
+            on[k] = dates[(str(a), str(b))]
+            fresh[k] = False
     new.pairs["reason"] = pd.array(reasons, dtype="string")
+    new.pairs["matched_on"] = pd.Series(on, index=new.pairs.index, dtype="datetime64[ns]")
+    new.pairs["new_pair"] = fresh
     new.stats["kept_pairs"] = len(kept)
     new.stats["dissolved_pairs"] = len(canonical)
     return new

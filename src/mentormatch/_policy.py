@@ -410,6 +410,12 @@ class MatchingSettings:
     favor_previously_unmatched : bool
         Among solutions with as many pairs, prefer matching applicants who
         applied before and were not matched (AMCTO, AMA invite them to reapply).
+    contact_columns : sequence of str
+        Columns of the applications the exports carry next to the ids, besides
+        ``name``, ``first_name``, ``last_name`` and ``email`` (always carried
+        when present): e.g. ``["phone", "job_title"]``. Never in logs or
+        summaries. A listed column the applications lack is named in
+        ``result.notes``.
     """
 
     capacity_cap: int = 1
@@ -423,9 +429,21 @@ class MatchingSettings:
     region_adjacency: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     priority: str = "pairs_first"
     favor_previously_unmatched: bool = True
+    contact_columns: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         where = "matching"
+        contacts = _as_tuple(
+            where, "contact_columns", self.contact_columns, "a list of column names"
+        )
+        if not all(isinstance(c, str) and c.strip() not in ("", "id", "role") for c in contacts):
+            raise _fail(
+                where,
+                "contact_columns",
+                list(contacts),
+                "a list of column names other than 'id' and 'role'",
+            )
+        _set(self, "contact_columns", tuple(dict.fromkeys(c.strip() for c in contacts)))
         cap = self.capacity_cap
         if not isinstance(cap, int) or isinstance(cap, bool) or cap < 1:
             raise _fail(where, "capacity_cap", cap, "a whole number >= 1")
@@ -935,6 +953,7 @@ class ProgramPolicy:
             "honor_mutual_requests": m.honor_mutual_requests,
             "priority": m.priority,
             "favor_previously_unmatched": m.favor_previously_unmatched,
+            "contact_columns": list(m.contact_columns),
             "weights": dict(m.weights),
             "region_adjacency": {k: list(v) for k, v in m.region_adjacency.items()},
         }
