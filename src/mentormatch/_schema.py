@@ -84,7 +84,7 @@ def read_applications(
     path: str | Path,
     *,
     policy: str | ProgramPolicy | None = None,
-    sheet_name: str | int = 0,
+    sheet_name: str | int | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
 ) -> pd.DataFrame:
@@ -100,9 +100,10 @@ def read_applications(
         them (``NA`` stays text). See :mod:`mentormatch._read` for every rule.
     policy : str or ProgramPolicy, optional
         When given, the columns the policy needs are required.
-    sheet_name : str or int
-        The Excel sheet to read: its name, or its 0-based position (the first by
-        default). One sheet is read.
+    sheet_name : str or int, optional
+        The Excel sheet to read: its name, or its 0-based position. By default
+        the sheet named ``applications`` when the workbook has one, else the
+        first. One sheet is read.
     encoding : str, optional
         Force the CSV's encoding (``"utf-8"``, ``"cp1252"``...) instead of detecting it.
     delimiter : str, optional
