@@ -19,7 +19,7 @@ id, role, text            ``string``           trimmed; blank -> ``<NA>``; whole
                                                print without ``.0`` (Excel ids)
 yes/no                    ``boolean``          yes/no, y/n, true/false, t/f, 1/0 (any
                                                case); blank -> ``<NA>``
-years_experience          ``Float64``          a number >= 0; blank -> ``<NA>``
+years_experience          ``Float64``          a number from 0 to 100; blank -> ``<NA>``
 whole numbers             ``Int64``            commitment_months, community_size (``12,500``
                                                allowed), career_stage, capacity (>= 1)
 lists                     ``object``           Python lists of trimmed text; ``;``-separated
@@ -472,12 +472,21 @@ def _numbers(series: pd.Series, col: str) -> tuple[np.ndarray, np.ndarray, np.nd
     return values, blank, unparsed
 
 
+#: The most years of experience read as plausible (a career); more is a typing error
+#: (``1e308`` also overflowed the float32 scoring and was then explained as "no information").
+MAX_YEARS = 100.0
+
+
 def _parse_float(series: pd.Series, col: str, rows: np.ndarray, problems: list) -> pd.Series:
     values, blank, unparsed = _numbers(series, col)
-    bad = unparsed | (~blank & ~unparsed & (~np.isfinite(values) | (values < 0)))
+    with np.errstate(invalid="ignore"):
+        out = ~np.isfinite(values) | (values < 0) | (values > MAX_YEARS)
+    bad = unparsed | (~blank & ~unparsed & out)
     raw = series.to_numpy(dtype=object)
     for i in np.flatnonzero(bad):
-        problems.append(_problem(rows, i, col, raw[i], "a number >= 0 (years)"))
+        problems.append(
+            _problem(rows, i, col, raw[i], f"a number of years from 0 to {MAX_YEARS:g}")
+        )
     values = np.where(bad, np.nan, values)
     return pd.Series(pd.array(values, dtype="Float64")).mask(blank | bad)
 
