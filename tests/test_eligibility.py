@@ -326,6 +326,5 @@ def test_a_value_just_below_the_minimum_is_not_shown_as_the_minimum():
     out = check(rows, "amcto")
     assert out["reasons"].tolist() == [["mentor_experience"]]
     assert out["detail"].iloc[0] == (
-        "Mentors need at least 7 years of professional experience; "
-        "the application says 6.9999999."
+        "Mentors need at least 7 years of professional experience; the application says 6.9999999."
     )
