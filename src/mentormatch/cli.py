@@ -435,17 +435,12 @@ def _cmd_check(args: argparse.Namespace) -> int:
 
 
 def _write_report(report: Any, path: Path, func: str) -> list[Path]:
-    """Every table of the report with its facts (in the command's words)."""
-    from ._export import write_table
+    """Every table of the report with its facts (in the command's words); the files written."""
+    from .compliance._files import write
 
-    about = {k: staff_words(v) if isinstance(v, str) else v for k, v in report.about().items()}
-    tables = report.export_tables()
-    tables["not_checked"] = tables["not_checked"].assign(
-        reason=tables["not_checked"]["reason"].map(staff_words, na_action="ignore")
-    )
-    write_table(tables, path, func=func, about=about)
+    write(report, path, func, words=staff_words)
     if path.suffix.lower() == ".csv":
-        return [path, *_beside(path, [*list(tables)[1:], "about"])]
+        return [path, *_beside(path, [*list(report.export_tables())[1:], "about"])]
     return [path]
 
 

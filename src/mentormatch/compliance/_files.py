@@ -12,6 +12,7 @@ atomic writes).
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -71,11 +72,26 @@ def tables(report: ComplianceReport) -> dict[str, pd.DataFrame]:
     }
 
 
-def write(report: ComplianceReport, path: str | Path, func: str) -> Path:
-    """Write :func:`tables` with the :func:`about` facts to ``.xlsx`` or ``.csv``."""
+def write(
+    report: ComplianceReport,
+    path: str | Path,
+    func: str,
+    words: Callable[[str], str] | None = None,
+) -> Path:
+    """Write :func:`tables` with the :func:`about` facts to ``.xlsx`` or ``.csv``.
+
+    ``words`` rewrites the sentences of the facts and of ``not_checked`` (the
+    command line names its options there instead of the library's parameters).
+    """
     from .._export import write_table
 
-    return write_table(tables(report), path, func=func, about=about(report))
+    facts = about(report)
+    frames = tables(report)
+    if words is not None:
+        facts = {k: words(v) if isinstance(v, str) else v for k, v in facts.items()}
+        nc = frames["not_checked"]
+        frames["not_checked"] = nc.assign(reason=nc["reason"].map(words, na_action="ignore"))
+    return write_table(frames, path, func=func, about=facts)
 
 
 # --------------------------------------------------------------------------- words
