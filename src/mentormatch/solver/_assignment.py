@@ -49,6 +49,7 @@ import pandas as pd
 
 from .._errors import MatchInfeasibleError
 from .._params import check_choice, check_number, param_error
+from ._jv import solve_dense
 from ._lp import Duals, Flow, fits_int64, solve_flow
 from ._model import solve_cp
 
@@ -686,6 +687,13 @@ def _solve(
 ) -> tuple[np.ndarray, np.ndarray, int, int, bool]:
     """Candidate loop + certificate + CP-SAT. Returns rows, cols, W total, bound, proven."""
     t0 = time.perf_counter()
+    if isinstance(problem, _Dense):
+        fast = solve_dense(problem, limit, deadline)
+        if fast is not None:  # proven by the JV dual: no candidate loop, no CP-SAT
+            stats["method"] = "jv"
+            stats["jv_s"] = time.perf_counter() - t0
+            return fast[0], fast[1], fast[2], fast[2], True
+    stats["method"] = "flow"
     rows, cols, w = problem.top_k(k)
     stats["candidates_s"] = time.perf_counter() - t0
     stats["rounds"] = 0
@@ -985,6 +993,7 @@ def solve_assignment(
     deadline = None if time_limit is None else started + float(time_limit)
     if limit <= 0:
         e = np.empty(0, np.int64)
+        stats["method"] = "none"  # no pair can be added to the forced ones
         return _finish(e, e, forced_l, lambda r, c: s[r, c], scale, 0, 0, True, started, stats)
     problem = _Dense(
         s,
@@ -1212,6 +1221,7 @@ def solve_pairs(
 
     if limit <= 0:
         e = np.empty(0, np.int64)
+        stats["method"] = "none"  # no pair can be added to the forced ones
         return _finish(e, e, forced_l, score_of, scale, 0, 0, True, started, stats)
     problem = _Edges(
         r, c, w, n_rows, n_cols, row_free, caps_left, wrapped, scale, row_prio_i, col_prio_i
