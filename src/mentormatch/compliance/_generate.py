@@ -13,7 +13,7 @@ import pandas as pd
 
 from .._policy import CycleRule, ProgramPolicy
 from ._calendar import OPEN, add_months, days_to_datetimes, month_end, month_of, month_start
-from ._check import Cycle
+from ._cycle import Cycle
 from ._rules import _expand, paperwork_opens, quarterly_due_dates, survey_due
 
 __all__ = ["LogGenerator"]
