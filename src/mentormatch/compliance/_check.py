@@ -12,13 +12,21 @@ from .._dates import check_date_format
 from .._policy import ProgramPolicy
 from .._read import check_options
 from ._calendar import (
+    OPEN,
     calendar_record,
     date_text,
     days_to_datetimes,
 )
 from ._cycle import Cycle, read_cycle
 from ._logs import load
-from ._output import Ids, file_rows, inputs_table, upcoming_table, violations_table
+from ._output import (
+    Ids,
+    file_rows,
+    hours_table,
+    inputs_table,
+    upcoming_table,
+    violations_table,
+)
 from ._report import ComplianceReport
 from ._rules import (
     BUSINESS_DAY_RULES,
@@ -55,7 +63,18 @@ def check_cycle(
     ----------
     pairs : DataFrame, MatchResult, or str / Path
         ``mentor_id``, ``mentee_id`` (text; numbers are read as text) and,
-        optionally, ``matched_on``: each pair's assignment date. Any object with a
+        optionally, ``matched_on``: each pair's assignment date (a pair re-matched
+        during the cycle starts its window there), ``ended_on`` and ``end_reason``:
+        the day a pair ended before its cycle did and why, one of ``goals_met``,
+        ``time_commitment_reached`` (the mentorship completed: AMCTO "The
+        mentorship ends when either the agreed upon time commitment has been
+        reached or when the goals outlined have been met"), ``no_fault``,
+        ``withdrawn``, ``rematched``, ``removed`` (it ended early), both blank
+        for a pair that has not ended. Nothing is judged after ``ended_on``
+        (meetings after it are unused; deadlines after it are not due); the
+        end-of-cycle rules are judged at it for a completed pair, and not for one
+        that ended early (``not_checked`` says how many and why);
+        ``min_relationship_length`` is judged for neither. Any object with a
         ``.pairs`` DataFrame (a match result) is accepted; other columns are ignored.
         A path (``.csv`` / ``.xlsx``, first sheet) is read as
         :func:`~mentormatch.read_pairs` reads it.
@@ -217,7 +236,19 @@ def _judge(
     reason = np.full(len(mt.day), None, dtype=object)
     reason[late] = "after as_of (" + date_text(np.asarray([a]))[0] + ")"
     reason[before] = cat("before the pair's cycle start (", date_text(s[before]), ")")
-    reason[after] = cat("after the pair's cycle end (", date_text(e[after]), ")")
+    ended = cycle.ended if cycle.ended is not None else np.zeros(len(table), dtype=bool)
+    why_end = cycle.end_reason
+    after_end = after & ended[mt.pair]
+    reason[after & ~after_end] = cat(
+        "after the pair's cycle end (", date_text(e[after & ~after_end]), ")"
+    )
+    reason[after_end] = cat(
+        "after the pair ended on ",
+        date_text(e[after_end]),
+        " (",
+        why_end[mt.pair[after_end]].astype(object),
+        ")",
+    )
     unused_m = np.flatnonzero(~inside)
 
     ip, iday, imin = mt.pair[inside], mt.day[inside], mt.minutes[inside]
@@ -279,6 +310,9 @@ def _judge(
         e_kind=ev.kind[keep],
         e_day=ev.day[keep],
         e_side=ev.side[keep],
+        ended=ended,
+        reason=why_end,
+        person=(pd.factorize(table.mentor)[0], pd.factorize(table.mentee)[0]),
     )
     found = []
     for rule in pol.cycle.rules:
@@ -312,6 +346,8 @@ def _judge(
             "compliant": req == 0,
             "start": days_to_datetimes(p_start),
             "end": days_to_datetimes(p_end),
+            "ended_on": days_to_datetimes(np.where(ended, p_end, OPEN)),
+            "end_reason": pd.array(why_end, dtype="string"),
         }
     )
     unused_meetings = pd.DataFrame(
@@ -373,10 +409,24 @@ def _judge(
         not_checked=not_checked,
         meetings=used,
         upcoming=upcoming_table(found, rule_pos, ids, a),
+        hours=hours_table(
+            ids,
+            ip,
+            imin,
+            mt.side[irow] if mt.side is not None else None,
+            partner,
+            _tolerance_minutes(pol),
+        ),
         calendar=calendar_record(
             pol.cycle, [r.code for r in pol.cycle.rules if r.code in BUSINESS_DAY_RULES]
         ),
     )
+
+
+def _tolerance_minutes(policy: ProgramPolicy) -> float:
+    """The minutes two logs may differ by and still agree (``log_agreement``; 0 without it)."""
+    rule = policy.cycle.rule("log_agreement")
+    return float(rule["tolerance_minutes"]) if rule is not None else 0.0
 
 
 def _timestamp(day: int | None) -> Any:

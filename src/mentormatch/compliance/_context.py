@@ -36,6 +36,7 @@ from ._calendar import (
     month_start,
     num_text,
 )
+from ._tables import COMPLETED_REASONS
 
 __all__ = [
     "Context",
@@ -157,6 +158,11 @@ class Context:
     e_kind: np.ndarray
     e_day: np.ndarray
     e_side: np.ndarray
+    # the pair ended (ended_on) before its cycle's end, and why (END_REASONS; None: not ended)
+    ended: np.ndarray | None = None
+    reason: np.ndarray | None = None
+    # each pair's mentor and mentee as person codes (pairs sharing a person share its code)
+    person: tuple[np.ndarray, np.ndarray] | None = None
     not_checked: list[tuple[str, str]] = field(default_factory=list)
     # (rows, why): why is one sentence, or one per row
     unused_events: list[tuple[np.ndarray, Any]] = field(default_factory=list)
@@ -164,6 +170,18 @@ class Context:
     def __post_init__(self) -> None:
         n = len(self.start)
         self.n = n
+        self.is_ended: np.ndarray = (
+            np.zeros(n, dtype=bool) if self.ended is None else np.asarray(self.ended, bool)
+        )
+        self.why_ended: np.ndarray = (
+            np.full(n, None, dtype=object) if self.reason is None else self.reason
+        )
+        self.persons: tuple[np.ndarray, np.ndarray] = (
+            (np.arange(n), np.arange(n)) if self.person is None else self.person
+        )
+        completed = np.isin(self.why_ended, np.array(COMPLETED_REASONS, dtype=object))
+        #: ended before the cycle's end for a reason that does not complete the mentorship
+        self.ended_early = self.is_ended & ~completed
         self.horizon = np.minimum(self.as_of, self.end)
         self.started = self.start <= self.as_of
         self.closed = self.as_of > self.end  # the cycle is over (never for open-ended)
@@ -191,6 +209,30 @@ class Context:
 
     # -------------------------------------------------------------- helpers
 
+    def end_words(self) -> np.ndarray:
+        """Per pair, how its end reads in a sentence: "the cycle ended" / "the pair ended"."""
+        return np.where(self.is_ended, "the pair ended", "the cycle ended").astype(object)
+
+    def skip_ended_early(self, rule: CycleRule, why: str) -> np.ndarray:
+        """The pairs an end-of-cycle rule is judged for: not those that ended early.
+
+        A pair that ended before its cycle's end for a reason that does not complete
+        the mentorship (no-fault, withdrawn, rematched, removed) is not judged by
+        it; ``not_checked`` says how many and why. Returns the mask of the others.
+        """
+        early = self.ended_early
+        k = int(early.sum())
+        if k:
+            reasons = ", ".join(sorted({str(r) for r in self.why_ended[early]}))
+            self.not_checked.append(
+                (
+                    rule.code,
+                    f"{k} pair{'s' if k != 1 else ''} ended early ({reasons}): the rule {why}, "
+                    "and the program accepted the end (ended_on, end_reason)",
+                )
+            )
+        return ~early
+
     def events_of(self, kind: str) -> np.ndarray:
         return np.flatnonzero(self.e_kind == kind)
 
@@ -201,17 +243,19 @@ class Context:
         since: np.ndarray | None = None,
         what: str = "cycle start",
         why: np.ndarray | None = None,
+        joint: bool = False,
     ) -> np.ndarray:
         """Each pair's earliest event of a kind (``OPEN`` when none).
 
         ``since`` (one day per pair): rows dated before it do not count; they are
         listed in ``unused_events`` (e.g. a survey dated before the pair's cycle),
         with the reason "before the pair's {what} (date)" or, given, ``why`` (one
-        sentence per pair).
+        sentence per pair). ``joint``: with ``side``, rows without a
+        ``participant_id`` count too (a form both participants signed).
         """
         idx = self.events_of(kind)
-        if side is not None:
-            idx = idx[self.e_side[idx] == side]
+        if side is not None:  # joint: rows without a participant count for each side
+            idx = idx[(self.e_side[idx] == side) | (joint & (self.e_side[idx] < 0))]
         if since is not None:
             early = self.e_day[idx] < since[self.e_pair[idx]]
             if why is None:
@@ -407,7 +451,8 @@ def _count_at_end(
     end; open-ended cycles are not judged. ``words``: singular, plural, what follows."""
     one, many, tail = words
     tail = f" {tail}" if tail else ""
-    p = np.flatnonzero(ctx.closed & (count < k))
+    judged = ctx.skip_ended_early(rule, "is judged at the cycle end")
+    p = np.flatnonzero(judged & ctx.closed & (count < k))
     c = count[p]
     asks = f"; the program asks for at least {k}."
     out.violation(
@@ -421,7 +466,7 @@ def _count_at_end(
         ),
     )
     _open_ended(ctx, rule, "is judged at the cycle end")
-    p = np.flatnonzero((ctx.end < OPEN) & (ctx.end >= ctx.as_of) & (count < k))
+    p = np.flatnonzero(judged & (ctx.end < OPEN) & (ctx.end >= ctx.as_of) & (count < k))
     text = action.format(k=k, s="" if k == 1 else "s", times="once" if k == 1 else f"{k} times")
     out.due(p, ctx.end[p], np.array([text], dtype=object))
 

@@ -42,8 +42,18 @@ class Cycle:
     start: int | None  # the program-wide cycle; None when each pair has its own
     end: int | None
     pair_start: np.ndarray
-    pair_end: np.ndarray
+    pair_end: np.ndarray  # the end judged: the cycle's end, or ended_on when earlier
     assigned: np.ndarray  # each pair's assignment date: matched_on, else its start
+    ended: np.ndarray | None = None  # the pair ended (ended_on) before its cycle's end
+    cycle_end: np.ndarray | None = None  # the cycle's own end, whatever ended_on says
+
+    @property
+    def end_reason(self) -> np.ndarray:
+        """Each pair's ``end_reason`` where it ended before its cycle's end, else ``None``."""
+        reason = self.pairs.end_reason
+        if reason is None or self.ended is None:
+            return np.full(len(self.pairs), None, dtype=object)
+        return np.where(self.ended, reason, np.full(len(reason), None, dtype=object))
 
 
 def read_cycle(
@@ -93,7 +103,12 @@ def read_cycle(
     s_all, e_all = cycle_windows(pol, a, s0, e0)
     p_start, p_end, p_assign = pair_windows(pol, table, s_all, e_all)
     check_pair_windows(table, p_start, p_end, problems)
-    return pol, Cycle(table, a, s_all, e_all, p_start, p_end, p_assign)
+    ended_on = table.ended_on if table.ended_on is not None else np.full(len(table), NO_DAY)
+    ended = (ended_on != NO_DAY) & (ended_on < p_end)
+    judged_end = np.where(ended, ended_on, p_end)
+    return pol, Cycle(
+        table, a, s_all, e_all, p_start, judged_end, p_assign, ended=ended, cycle_end=p_end
+    )
 
 
 def cycle_windows(

@@ -53,60 +53,100 @@ __all__ = [
 
 
 def forms_signed(ctx: Context, rule: CycleRule, out: Found) -> None:
-    """Each form signed on or before the first meeting (same day counts)."""
+    """Each form signed on or before the first meeting (same day counts), or by the end.
+
+    ``due="first_meeting"``: on or before the pair's first meeting (a pair that never
+    met owes them by its end); ``due="cycle_end"``: by the pair's end (LTB: the guide
+    gives no date). ``each_participant``: the mentor and the mentee each sign (AMCTO
+    "each party will be required to review and sign-off on"): an event with
+    ``participant_id`` counts for that participant, one without (a blank cell, or no
+    such column) is a copy both signed. One violation per form and participant; when
+    both participants are late or missing alike (e.g. no copy at all), one for the pair.
+    """
     if not _needs_events(ctx, rule):
         return
     met = ctx.has_meeting
-    due = np.where(met, ctx.first_day, ctx.end)  # never met: due by the end of the cycle
+    by_end = rule["due"] == "cycle_end"
+    due = ctx.end if by_end else np.where(met, ctx.first_day, ctx.end)
+    at_meeting = ~by_end & met  # due at the first meeting (else: by the end)
+    ends = cat(ctx.end_words(), " on ", D(np.minimum(due, OPEN - 1)))
+    each = bool(rule["each_participant"])
+    why = ctx.paperwork_reasons()
     for kind in rule["kinds"]:
         label = _FORM_LABELS.get(kind, kind.replace("_", " "))
-        signed = ctx.first_event(kind, since=ctx.formed, why=ctx.paperwork_reasons())
-        has = signed < OPEN
-        late = has & (signed > due)
-        p = np.flatnonzero(late)
-        out.violation(
-            p,
-            ctx.start[p],
-            due[p],
-            np.where(
-                met[p],
-                cat(
-                    f"The {label} was signed on ",
-                    D(signed[p]),
-                    ", after the first meeting on ",
-                    D(due[p]),
-                    "; it must be signed on or before the first meeting.",
+        if each:
+            sig = [
+                ctx.first_event(kind, side, since=ctx.formed, why=why, joint=True)
+                for side in (0, 1)
+            ]
+            same = sig[0] == sig[1]
+            parts = [(-1, sig[0], same)] + [(sd, sig[sd], ~same) for sd in (0, 1)]
+        else:
+            signed = ctx.first_event(kind, since=ctx.formed, why=why)
+            parts = [(-1, signed, np.ones(ctx.n, dtype=bool))]
+        for side, signed, mine in parts:
+            who = "The " + ("" if side < 0 else _SIDES[side] + " ")
+            has = signed < OPEN
+            p = np.flatnonzero(mine & has & (signed > due))
+            subject = f"{who}{label} was" if side < 0 else f"{who}signed the {label}"
+            out.violation(
+                p,
+                ctx.start[p],
+                due[p],
+                np.where(
+                    at_meeting[p],
+                    cat(
+                        (f"The {label} was signed on " if side < 0 else f"{subject} on "),
+                        D(signed[p]),
+                        ", after the first meeting on ",
+                        D(due[p]),
+                        "; it must be signed on or before the first meeting.",
+                    ),
+                    cat(
+                        (f"The {label} was signed on " if side < 0 else f"{subject} on "),
+                        D(signed[p]),
+                        ", after ",
+                        ends[p],
+                        ".",
+                    ),
                 ),
-                cat(
-                    f"The {label} was signed on ",
-                    D(signed[p]),
-                    ", after the cycle ended on ",
-                    D(np.minimum(due[p], OPEN - 1)),
-                    ".",
+                side,
+            )
+            p = np.flatnonzero(mine & ~has & (due < OPEN) & (ctx.as_of > due))
+            missing = (
+                f"No signed {label} is on file"
+                if side < 0
+                else f"The {_SIDES[side]} has not signed the {label}"
+            )
+            out.violation(
+                p,
+                ctx.start[p],
+                due[p],
+                np.where(
+                    at_meeting[p],
+                    cat(
+                        missing + "; it was due on or before the first meeting on ", D(due[p]), "."
+                    ),
+                    np.where(
+                        by_end,
+                        cat(missing + "; it was due by the end of the cycle on ", D(due[p]), "."),
+                        cat(missing + "; ", ends[p], "."),
+                    ),
                 ),
-            ),
-        )
-        p = np.flatnonzero(~has & (due < OPEN) & (ctx.as_of > due))
-        out.violation(
-            p,
-            ctx.start[p],
-            due[p],
-            np.where(
-                met[p],
-                cat(
-                    f"No signed {label} is on file; it was due on or before the first meeting on ",
-                    D(due[p]),
-                    ".",
-                ),
-                cat(f"No signed {label} is on file; the cycle ended on ", D(due[p]), "."),
-            ),
-        )
-        p = np.flatnonzero(~has & ~met & (ctx.end >= ctx.as_of))
-        out.due(
-            p,
-            np.maximum(ctx.start[p], ctx.as_of),
-            np.array([f"Sign the {label} on or before the first meeting."], dtype=object),
-        )
+                side,
+            )
+            if by_end:
+                p = np.flatnonzero(mine & ~has & (ctx.end < OPEN) & (ctx.end >= ctx.as_of))
+                text = f"Sign the {label} by {{}}."
+                out.due(p, ctx.end[p], np.array([text], dtype=object), side)
+            else:
+                p = np.flatnonzero(mine & ~has & ~met & (ctx.end >= ctx.as_of))
+                out.due(
+                    p,
+                    np.maximum(ctx.start[p], ctx.as_of),
+                    np.array([f"Sign the {label} on or before the first meeting."], dtype=object),
+                    side,
+                )
 
 
 def plan_submitted(ctx: Context, rule: CycleRule, out: Found) -> None:
@@ -114,7 +154,10 @@ def plan_submitted(ctx: Context, rule: CycleRule, out: Found) -> None:
     if not _needs_events(ctx, rule):
         return
     w = int(rule["within_months"])
-    due = add_months(ctx.start, w) - 1
+    by_end = rule["due"] == "cycle_end"  # LTB: the guide gives no date
+    if by_end:
+        _open_ended(ctx, rule, "is due by the cycle end")
+    due = ctx.end if by_end else add_months(ctx.start, w) - 1
     got = ctx.first_event("plan_submitted", since=ctx.formed, why=ctx.paperwork_reasons())
     has = got < OPEN
     p = np.flatnonzero(has & (got > due))
@@ -164,8 +207,9 @@ def quarterly_due_dates(
 def quarterly_update(ctx: Context, rule: CycleRule, out: Found) -> None:
     """One update per pair due on the n-th business day of each listed month in the cycle.
 
-    Each update counts for the due date nearest to it (the earlier one on a
-    tie): submitted on or before that date it is on time, after it is late.
+    An update belongs to the period it is for (:func:`_attribute_updates`): the
+    due date just passed when that one has no update yet (a late update, "submitted
+    on 2027-02-20, 47 days after it was due"), else the next due date (on time).
     """
     if not _needs_events(ctx, rule):
         return
@@ -184,16 +228,7 @@ def quarterly_update(ctx: Context, rule: CycleRule, out: Found) -> None:
     ctx.early_events(e[early], ctx.start)
     usable &= ~early
     ep, ed, plo, phi = ep[usable], ed[usable], plo[usable], phi[usable]
-    j = np.searchsorted(dues, ed, "left")
-    right = np.clip(j, plo, phi - 1)
-    left = np.clip(j - 1, plo, phi - 1)
-    kk = np.where(np.abs(dues[right] - ed) < np.abs(ed - dues[left]), right, left)
-    slot = np.searchsorted(pair * len(dues) + k, ep * len(dues) + kk)
-    on_time = np.zeros(len(pair), dtype=bool)
-    on_time[slot[ed <= dues[kk]]] = True
-    late = np.full(len(pair), OPEN, dtype=np.int64)
-    sel = ed > dues[kk]
-    np.minimum.at(late, slot[sel], ed[sel])
+    on_time, late = _attribute_updates(dues, pair, k, ep, ed, plo, phi)
     which = _ORDINAL_WORDS.get(nth, f"{nth}th")
     when = cat(f" (the {which} business day of ", month_text(month_of(d)), ")")
     bad = ~on_time & (late < OPEN)
@@ -211,7 +246,7 @@ def quarterly_update(ctx: Context, rule: CycleRule, out: Found) -> None:
             num_text(late[bad] - d[bad]),
             " ",
             plural(late[bad] - d[bad], "day"),
-            " late.",
+            " after it was due.",
         ),
     )
     bad = ~on_time & (late >= OPEN) & (ctx.as_of > d)
@@ -223,6 +258,62 @@ def quarterly_update(ctx: Context, rule: CycleRule, out: Found) -> None:
     )
     nxt = ~on_time & (d >= ctx.as_of)
     out.due(pair[nxt], d[nxt], cat("Send the quarterly update by {}", when[nxt], "."))
+
+
+def _attribute_updates(
+    dues: np.ndarray,
+    pair: np.ndarray,
+    k: np.ndarray,
+    ep: np.ndarray,
+    ed: np.ndarray,
+    plo: np.ndarray,
+    phi: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which due dates (rows ``pair``, ``k``) each pair's updates cover, and when late.
+
+    The updates of a pair, in date order, between two of its due dates ``D[j-1]`` and
+    ``D[j]``: the first is late for ``D[j-1]`` when no update was on time for it, and
+    otherwise (and every later one) on time for ``D[j]``; those after the pair's last
+    due date can only be late for it, those up to its first are on time for it. (A
+    late submission belongs to the period it is late for; it is neither called
+    missing nor counted as the next period's early one.) Vectorized over pairs; the
+    loop runs over the pair's due dates (three or four a year), since whether
+    ``D[j-1]`` was covered depends on the updates before it.
+
+    Returns ``on_time`` (bool per due row) and ``late`` (the first late date per due
+    row, ``OPEN`` when none).
+    """
+    n_due = len(dues)
+    on_time = np.zeros(len(pair), dtype=bool)
+    late = np.full(len(pair), OPEN, dtype=np.int64)
+    if len(ep) == 0:
+        return on_time, late
+    j = np.clip(np.searchsorted(dues, ed, "left"), plo, phi)  # the next due date (phi: none)
+    order = np.lexsort((ed, j, ep))
+    ep, ed, j, plo, phi = ep[order], ed[order], j[order], plo[order], phi[order]
+    first = np.ones(len(ep), dtype=bool)
+    first[1:] = (ep[1:] != ep[:-1]) | (j[1:] != j[:-1])
+    rel = j - plo
+    slot_keys = pair * n_due + k  # sorted: rows are by pair, then due date
+
+    def slot(p: np.ndarray, jj: np.ndarray) -> np.ndarray:
+        return np.searchsorted(slot_keys, p * n_due + jj)
+
+    for r in range(int(rel.max(initial=-1)) + 1):
+        at = rel == r
+        prev_ok = np.zeros(int(at.sum()), dtype=bool)
+        has_prev = j[at] > plo[at]
+        if has_prev.any():
+            sp = slot(ep[at][has_prev], j[at][has_prev] - 1)
+            prev_ok[has_prev] = on_time[sp]
+        takes_late = first[at] & has_prev & ~prev_ok
+        if takes_late.any():
+            sl = slot(ep[at][takes_late], j[at][takes_late] - 1)
+            np.minimum.at(late, sl, ed[at][takes_late])
+        now = ~takes_late & (j[at] < phi[at])
+        if now.any():
+            on_time[slot(ep[at][now], j[at][now])] = True
+    return on_time, late
 
 
 def survey_due(
@@ -264,6 +355,8 @@ def _survey(ctx: Context, rule: CycleRule, out: Found, kind: str) -> None:
         return
     label = _FORM_LABELS[kind]
     valid, opens, due, m = survey_due(rule, kind, ctx.start, ctx.end)
+    if kind == "final_survey":  # a pair that left early is not asked for the final survey
+        valid &= ctx.skip_ended_early(rule, "is due at the cycle end")
     if m is not None:
         when = cat(" (due in ", month_text(m), ")")
         if kind == "final_survey":

@@ -274,10 +274,13 @@ class LogGenerator:
                 self.S + self.rng.integers(0, 10, self.n),
             )
             on_time = np.maximum(on_time, self.formed)
-            self._deadline(pair, kind, on_time, np.where(met, first, self.E))
+            due = self.E if rule["due"] == "cycle_end" else np.where(met, first, self.E)
+            self._deadline(pair, kind, on_time, due)
 
     def _ev_plan_submitted(self, rule: CycleRule) -> None:
         due = add_months(self.S, int(rule["within_months"])) - 1
+        if rule["due"] == "cycle_end":  # submitted in the first months all the same
+            due = np.where(self.E < OPEN, self.E, due)
         room = np.maximum(np.minimum(due - self.S, 20), 0)
         on_time = self.S + (self.rng.random(self.n) * (room + 1)).astype(np.int64)
         self._deadline(np.arange(self.n), "plan_submitted", on_time, due)

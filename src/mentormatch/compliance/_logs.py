@@ -51,8 +51,10 @@ from ._tables import (
     Given,
     MeetingLog,
     PairTable,
+    _bad_reason,
     _date_column,
     _Dates,
+    _ends,
     _flag,
     _ids,
     _in_column_order,
@@ -156,7 +158,15 @@ def read_pairs(
     sheet_name: str | int = 0,
     date_format: str | None = None,
 ) -> pd.DataFrame:
-    """Read a pairs file (``mentor_id``, ``mentee_id``, optional ``matched_on``).
+    """Read a pairs file (``mentor_id``, ``mentee_id``; optional ``matched_on``, ``ended_on``,
+    ``end_reason``).
+
+    ``ended_on`` / ``end_reason`` say that a pair ended before its cycle did and
+    why (see :func:`~mentormatch.check_cycle`): a date on or after ``matched_on``
+    and one of ``END_REASONS`` (``goals_met``, ``time_commitment_reached``,
+    ``no_fault``, ``withdrawn``, ``rematched``, ``removed``; any case, spaces or
+    hyphens for ``_``), each given with the other, both blank for a pair that
+    has not ended.
 
     The file is read like every table (:func:`~mentormatch.read_applications`):
     CSV in UTF-8 or Windows-1252 with ``,`` ``;`` or tab, or an Excel sheet.
@@ -194,8 +204,10 @@ def read_pairs(
     LogError
         Every problem of the table at once, with file rows: a missing id column,
         a blank id, a mentee who is the mentor, a pair listed twice, a
-        ``matched_on`` that is not a date (or outside 1900-2200), a date column
-        whose day/month order cannot be told.
+        ``matched_on`` or ``ended_on`` that is not a date (or outside 1900-2200),
+        an ``ended_on`` before ``matched_on``, an unknown ``end_reason``, an
+        ``ended_on`` without an ``end_reason`` or the other way round, a date
+        column whose day/month order cannot be told.
     ParameterError, FileNotFoundError
         A bad option or path; no file there.
     """
@@ -209,9 +221,17 @@ def read_pairs(
     if local is not None:
         typed["mentor_id"] = pd.array(local.mentor, dtype="string")
         typed["mentee_id"] = pd.array(local.mentee, dtype="string")
+        orders = {}
         if local.matched is not None:
             typed["matched_on"] = days_to_datetimes(local.matched.days)
-            info["date_order"] = {"matched_on": local.matched.order}
+            orders["matched_on"] = local.matched.order
+        if local.ended is not None:
+            typed["ended_on"] = days_to_datetimes(local.ended.days)
+            orders["ended_on"] = local.ended.order
+        if local.reason is not None:
+            typed["end_reason"] = pd.array(local.reason, dtype="string")
+        if orders:
+            info["date_order"] = orders
     info.setdefault("date_order", {})
     return _finish(frame, rows, problems, info, typed, "pairs")
 
@@ -371,6 +391,8 @@ class _PairCols:
     dup: np.ndarray
     keys: np.ndarray
     matched: _Dates | None
+    ended: _Dates | None = None
+    reason: np.ndarray | None = None  # END_REASONS codes, None where blank (or unknown)
 
 
 def _pairs_local(
@@ -414,7 +436,12 @@ def _pairs_local(
             blank_is_bad=False,
         )
         valid &= ~matched.bad
-    return _PairCols(mentor, mentee, valid, dup, keys, matched)
+    ended, reason = _ends(frame, rows, problems, date_format, matched)
+    if ended is not None:
+        valid &= ~ended.bad
+    if reason is not None:
+        valid &= ~_bad_reason(frame, reason)
+    return _PairCols(mentor, mentee, valid, dup, keys, matched, ended, reason)
 
 
 # --------------------------------------------------------------------------- meetings

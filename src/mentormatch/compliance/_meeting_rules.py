@@ -233,12 +233,89 @@ def _hours(h: float) -> str:
 
 
 def min_relationship_length(ctx: Context, rule: CycleRule, out: Found) -> None:
-    """The last meeting is at least ``months`` months after the start; judged after the end."""
+    """The last meeting is at least ``months`` months after the start; judged after the end.
+
+    ``measure="pair"``: the pair's own start and last meeting. ``measure="person"``:
+    each participant's time in the program over all their pairs (the earliest start
+    of any pair they are in, in the same role, to their last meeting in any of them),
+    so that a participant re-matched during the cycle keeps the rule; a participant
+    short of it is named (``participant_id``), and when both are short and neither
+    had another pair, the pair is reported once, as with ``"pair"``. Pairs that
+    ended early (``ended_on`` with a reason other than goals met or time commitment
+    reached) are not judged, nor are completed ones (the seed's own end); both are
+    listed in ``not_checked``.
+    """
     months = int(rule["months"])
     target = add_months(ctx.start, months)
     last = np.where(ctx.has_meeting, ctx.last_day, -OPEN)
-    p = np.flatnonzero(ctx.closed & (last < target))
+    judged = ctx.skip_ended_early(rule, "is judged at the cycle end") & ~ctx.is_ended
+    k_done = int((ctx.is_ended & ~ctx.ended_early).sum())
+    if k_done:
+        ctx.not_checked.append(
+            (
+                rule.code,
+                f"{k_done} pair{'s' if k_done != 1 else ''} ended having met the goals or the "
+                'time commitment (goals_met, time_commitment_reached): "The mentorship ends '
+                "when either the agreed upon time commitment has been reached or when the "
+                'goals outlined have been met"',
+            )
+        )
+    short = ctx.closed & judged & (last < target)
+    whole_pair = short
+    if rule["measure"] == "person":
+        whole_pair = np.zeros(ctx.n, dtype=bool)
+        for side, who in enumerate(("mentor", "mentee")):
+            code = ctx.persons[side]
+            k = int(code.max(initial=-1)) + 1
+            p_start = np.full(k, OPEN, dtype=np.int64)
+            np.minimum.at(p_start, code, ctx.start)
+            p_last = np.full(k, -OPEN, dtype=np.int64)
+            np.maximum.at(p_last, code, last)
+            s0, l0 = p_start[code], p_last[code]
+            tgt = add_months(s0, months)
+            fail = ctx.closed & judged & (l0 < tgt)
+            alone = (s0 == ctx.start) & (l0 == last)  # no other pair changes the person's time
+            if side == 0:
+                fail_0, alone_0, s_0, l_0, t_0 = fail, alone, s0, l0, tgt
+                continue
+            both = fail_0 & fail & alone_0 & alone
+            whole_pair = both
+            for sd, f, s_x, l_x, t_x, name in (
+                (0, fail_0, s_0, l_0, t_0, "mentor"),
+                (1, fail, s0, l0, tgt, who),
+            ):
+                p = np.flatnonzero(f & ~both)
+                met = l_x[p] > -OPEN
+                out.violation(
+                    p,
+                    s_x[p],
+                    ctx.end[p],
+                    np.where(
+                        met,
+                        cat(
+                            f"The {name}'s time in the program, from ",
+                            D(s_x[p]),
+                            " to their last meeting on ",
+                            D(np.where(met, l_x[p], 0)),
+                            f", is less than {months} months over all their pairs; the "
+                            f"relationship should last at least {months} months (until ",
+                            D(t_x[p]),
+                            ").",
+                        ),
+                        cat(
+                            f"The {name} never met during the program since ",
+                            D(s_x[p]),
+                            f"; the relationship should last at least {months} months (until ",
+                            D(t_x[p]),
+                            ").",
+                        ),
+                    ),
+                    sd,
+                )
+        target = np.maximum(t_0, tgt)
+    p = np.flatnonzero(whole_pair)
     met = ctx.has_meeting[p]
+    t_pair = add_months(ctx.start, months)
     out.violation(
         p,
         ctx.start[p],
@@ -252,7 +329,7 @@ def min_relationship_length(ctx: Context, rule: CycleRule, out: Found) -> None:
                 f"{months} months after the cycle started on ",
                 D(ctx.start[p]),
                 f"; the relationship should last at least {months} months (until ",
-                D(target[p]),
+                D(t_pair[p]),
                 ").",
             ),
             cat(
@@ -260,13 +337,13 @@ def min_relationship_length(ctx: Context, rule: CycleRule, out: Found) -> None:
                 f"{months} months (from ",
                 D(ctx.start[p]),
                 " until ",
-                D(target[p]),
+                D(t_pair[p]),
                 ").",
             ),
         ),
     )
     _open_ended(ctx, rule, "is judged at the cycle end")
-    p = np.flatnonzero((target >= ctx.as_of) & (target <= ctx.end) & (last < target))
+    p = np.flatnonzero(judged & (target >= ctx.as_of) & (target <= ctx.end) & (last < target))
     out.due(
         p,
         target[p],

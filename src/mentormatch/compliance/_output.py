@@ -24,7 +24,15 @@ from ._rules import (
 )
 from ._tables import EventLog, MeetingLog, PairTable
 
-__all__ = ["Ids", "file_rows", "inputs_table", "upcoming_table", "violations_table"]
+__all__ = [
+    "HOURS_COLUMNS",
+    "Ids",
+    "file_rows",
+    "hours_table",
+    "inputs_table",
+    "upcoming_table",
+    "violations_table",
+]
 
 
 def file_rows(
@@ -207,3 +215,74 @@ def upcoming_table(found: list[Found], rule_pos: dict[str, int], ids: Ids, a: in
             "action": pd.array(u["action"], dtype="string"),
         }
     )[UPCOMING_COLUMNS]
+
+
+#: Columns of ``ComplianceReport.hours``.
+HOURS_COLUMNS = [
+    "participant_id",
+    "role",
+    "pairs",
+    "meetings",
+    "verified_meetings",
+    "logged_hours",
+    "verified_hours",
+    "unverified_hours",
+]
+
+
+def hours_table(
+    ids: Ids,
+    pair: np.ndarray,
+    minutes: np.ndarray,
+    side: np.ndarray | None,
+    partner: np.ndarray,
+    tolerance_minutes: float,
+) -> pd.DataFrame:
+    """``report.hours``: each participant's logged, verified and unverified hours.
+
+    ``pair``, ``minutes``, ``side``, ``partner``: the meeting rows inside their
+    pair's window (after ``as_of`` and after an ``ended_on`` excluded; identical
+    rows once), with the reporting side and the position of the other side's row
+    reconciled with each (``-1``: none). A participant's own log is the rows they
+    reported; a row is verified when reconciled with the other side's row and the
+    two minutes agree within ``tolerance_minutes`` (the verified time is the
+    smaller of the two: what both logs support). Without ``reported_by`` (one log
+    for the pair) every row is each participant's, and nothing is verified.
+    """
+    n_rows = len(pair)
+    if side is None:
+        own_pair = np.concatenate([pair, pair])
+        own_side = np.repeat(np.array([0, 1], dtype=np.int8), n_rows)
+        own_min = np.concatenate([minutes, minutes])
+        verified = np.zeros(2 * n_rows)
+        agree = np.zeros(2 * n_rows, dtype=bool)
+    else:
+        own_pair, own_side, own_min = pair, side, minutes
+        j = np.maximum(partner, 0)
+        agree = (partner >= 0) & (np.abs(minutes - minutes[j]) <= tolerance_minutes + 1e-9)
+        verified = np.where(agree, np.minimum(minutes, minutes[j]), 0.0)
+    frames = []
+    for s, role, who in ((0, "mentor", ids.mentor), (1, "mentee", ids.mentee)):
+        code, uniq = pd.factorize(pd.Series(who, dtype=object))
+        k = len(uniq)
+        mine = own_side == s
+        person = code[own_pair[mine]]
+        logged = np.bincount(person, weights=own_min[mine], minlength=k)
+        ver = np.bincount(person, weights=verified[mine], minlength=k)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "participant_id": pd.array(np.asarray(uniq, dtype=object), dtype="string"),
+                    "role": pd.array(np.full(k, role, dtype=object), dtype="string"),
+                    "pairs": np.bincount(code, minlength=k).astype(np.int64),
+                    "meetings": np.bincount(person, minlength=k).astype(np.int64),
+                    "verified_meetings": np.bincount(
+                        person, weights=agree[mine], minlength=k
+                    ).astype(np.int64),
+                    "logged_hours": np.round(logged / 60, 2),
+                    "verified_hours": np.round(ver / 60, 2),
+                    "unverified_hours": np.round((logged - ver) / 60, 2),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)[HOURS_COLUMNS]

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import numpy as np
@@ -23,9 +24,11 @@ from .._dates import RANGE_TEXT, DateFormat, read_dates
 from .._errors import LogError
 from .._params import param_error
 from .._schema import _normalize_columns, _shown, _text_values
-from ._calendar import NO_DAY
+from ._calendar import NO_DAY, date_text
 
 __all__ = [
+    "COMPLETED_REASONS",
+    "END_REASONS",
     "MODES",
     "PARTICIPANT_KINDS",
     "EventLog",
@@ -40,6 +43,36 @@ __all__ = [
 MODES: tuple[str, ...] = ("in_person", "video", "phone")
 #: Event kinds each participant submits on their own (a ``participant_id`` is required).
 PARTICIPANT_KINDS: tuple[str, ...] = ("mid_survey", "final_survey")
+
+#: Why a pair ended (the pairs table's ``end_reason``), each from the seeds:
+#: AMCTO "The mentorship ends when either the agreed upon time commitment has been
+#: reached or when the goals outlined have been met"; "Both parties agree to a
+#: no-fault conclusion of this relationship"; "request a new match or withdraw from
+#: the program" / "so that a new match can be made"; "Staff will intervene ... when
+#: there has been a breach of professional conduct or confidentiality".
+END_REASONS: Mapping[str, str] = MappingProxyType(
+    {
+        "goals_met": "the goals outlined have been met",
+        "time_commitment_reached": "the agreed upon time commitment has been reached",
+        "no_fault": "a no-fault conclusion both parties agreed to",
+        "withdrawn": "a participant withdrew from the program",
+        "rematched": "the pair was dissolved so that a new match could be made",
+        "removed": "removed by staff for a breach of professional conduct or confidentiality",
+    }
+)
+#: Reasons that complete the mentorship (the seed's own end): the rest end it early.
+COMPLETED_REASONS: tuple[str, ...] = ("goals_met", "time_commitment_reached")
+_REASON_ALIASES = {
+    **{k: k for k in END_REASONS},
+    "goals_reached": "goals_met",
+    "time_commitment_met": "time_commitment_reached",
+    "no_fault_conclusion": "no_fault",
+    "withdrew": "withdrawn",
+    "withdrawal": "withdrawn",
+    "new_match": "rematched",
+    "removed_for_breach": "removed",
+    "breach": "removed",
+}
 
 _MODE_ALIASES = {
     "in_person": "in_person",
@@ -61,6 +94,8 @@ class PairTable:
     keys: pd.Index  # "mentor\x1fmentee" of each pair's first row
     first: np.ndarray  # position in the table of each key
     label: np.ndarray | None = None  # the row number shown for each row (see the module)
+    ended_on: np.ndarray | None = None  # day numbers, NO_DAY where the pair has not ended
+    end_reason: np.ndarray | None = None  # END_REASONS codes (object), None where not ended
 
     def __len__(self) -> int:
         return len(self.mentor)
@@ -366,3 +401,105 @@ def _ordered(problems: list[dict[str, Any]]) -> pd.DataFrame:
         values = frame[col].astype(object)
         frame[col] = values.where(values.notna(), None)
     return frame
+
+
+# --------------------------------------------------------------------------- pair ends
+
+_REASON_TEXT = "one of " + ", ".join(map(repr, END_REASONS)) + " (why the pair ended)"
+
+
+def _bad_reason(frame: pd.DataFrame, reason: np.ndarray) -> np.ndarray:
+    """Rows whose ``end_reason`` is given but is not a known reason."""
+    text, _ = _text_values(frame["end_reason"])
+    return text.notna().to_numpy() & pd.isna(reason)
+
+
+def _ends(
+    frame: pd.DataFrame,
+    rows: np.ndarray,
+    problems: list[dict[str, Any]],
+    date_format: DateFormat | None,
+    matched: _Dates | None,
+) -> tuple[_Dates | None, np.ndarray | None]:
+    """``ended_on`` and ``end_reason``: a date on or after ``matched_on`` and a known reason,
+    each given with the other (the per-pair start is checked with the cycle)."""
+    has_date, has_reason = "ended_on" in frame.columns, "end_reason" in frame.columns
+    if not (has_date or has_reason):
+        return None, None
+    n = len(frame)
+    ended = None
+    if has_date:
+        ended = _date_column(
+            frame,
+            "ended_on",
+            rows,
+            date_format,
+            problems,
+            "a date (the day the pair ended) or blank",
+            blank_is_bad=False,
+        )
+    reason = None
+    given_reason = np.zeros(n, dtype=bool)
+    if has_reason:
+        text, rbad = _text_values(frame["end_reason"])
+        norm = text.str.strip().str.lower().str.replace(r"[\s\-]+", "_", regex=True)
+        reason = norm.map(_REASON_ALIASES).to_numpy(dtype=object, na_value=None)
+        given_reason = text.notna().to_numpy() | rbad
+        unknown = rbad | (given_reason & pd.isna(reason))
+        _flag(problems, frame, "end_reason", unknown, _REASON_TEXT + " or blank", rows)
+    dated = np.zeros(n, dtype=bool) if ended is None else ~ended.blank & ~ended.bad
+    # a date without a reason, a reason without a date
+    if has_reason:
+        _flag(
+            problems,
+            frame,
+            "end_reason",
+            dated & ~given_reason,
+            _REASON_TEXT + ", since ended_on is given",
+            rows,
+        )
+    else:
+        at = np.flatnonzero(dated)
+        if len(at):
+            problems.append(
+                _problem(
+                    None,
+                    "end_reason",
+                    None,
+                    "a column 'end_reason' saying why each pair with an ended_on date ended ("
+                    + ", ".join(map(repr, END_REASONS))
+                    + f"; row {int(rows[at[0]])} is one)",
+                )
+            )
+    blank_date = np.ones(n, dtype=bool) if ended is None else ended.blank
+    if has_date:
+        _flag(
+            problems,
+            frame,
+            "ended_on",
+            blank_date & given_reason,
+            "the date the pair ended, since end_reason is given",
+            rows,
+        )
+    elif given_reason.any():
+        at = np.flatnonzero(given_reason)
+        problems.append(
+            _problem(
+                None,
+                "ended_on",
+                None,
+                "a column 'ended_on' with the date each pair with an end_reason ended"
+                + f" (row {int(rows[at[0]])} is one)",
+            )
+        )
+    if ended is not None and matched is not None:
+        early = dated & ~matched.blank & ~matched.bad & (ended.days < matched.days)
+        at = np.flatnonzero(early)
+        if len(at):
+            when = date_text(matched.days[at])
+            raw = frame["ended_on"].iloc[at].to_numpy(dtype=object)
+            problems.extend(
+                _problem(rows[i], "ended_on", v, f"a date on or after matched_on, {t}")
+                for i, v, t in zip(at, raw, when, strict=True)
+            )
+    return ended, reason

@@ -83,7 +83,7 @@ def validate_pairs(
         valid[:] = False
     problems.extend(_tagged(_in_column_order(first_per_cell(local), frame.columns), "pairs"))
     if info is not None:
-        info.update(_described(g, len(frame), {"matched_on": cols.matched}))
+        info.update(_described(g, len(frame), {"matched_on": cols.matched, "ended_on": cols.ended}))
     dup = cols.dup
     return PairTable(
         mentor=cols.mentor,
@@ -93,6 +93,8 @@ def validate_pairs(
         keys=pd.Index(cols.keys[~dup]),
         first=np.flatnonzero(~dup),
         label=g.rows,
+        ended_on=cols.ended.days if cols.ended is not None else np.full(n, NO_DAY, np.int64),
+        end_reason=cols.reason if cols.reason is not None else np.full(n, None, object),
     )
 
 
@@ -111,7 +113,27 @@ def _described(g: Given, n: int, dates: Mapping[str, _Dates | None]) -> dict[str
 def check_pair_windows(
     pairs: PairTable, start: np.ndarray, end: np.ndarray, problems: list[dict[str, Any]]
 ) -> None:
-    """A pair assigned after its cycle's end cannot be judged: a problem of the pairs table."""
+    """A pair assigned after its cycle's end cannot be judged, nor one that ended before its
+    cycle started: problems of the pairs table (``end`` is the cycle's, before ``ended_on``)."""
+    ended = pairs.ended_on if pairs.ended_on is not None else np.full(len(pairs), NO_DAY)
+    has_end = ended != NO_DAY
+    matched_ok = (pairs.matched_on == NO_DAY) | (ended >= pairs.matched_on)
+    before = pairs.valid & (start <= end) & has_end & matched_ok & (ended < start)
+    label0 = pairs.label if pairs.label is not None else np.arange(len(pairs))
+    problems.extend(
+        _tagged(
+            [
+                _problem(
+                    label0[i],
+                    "ended_on",
+                    date_text(ended[i : i + 1])[0],
+                    f"a date on or after the pair's cycle start, {t}",
+                )
+                for i, t in zip(np.flatnonzero(before), date_text(start[before]), strict=True)
+            ],
+            "pairs",
+        )
+    )
     bad = pairs.valid & (start > end)
     text = date_text(end[bad])
     label = pairs.label if pairs.label is not None else np.arange(len(pairs))
