@@ -334,7 +334,11 @@ class TestFormsSigned:
         log = meetings(("2026-03-12", 60))
         r = mm.check_cycle(p, log, "ltb", as_of="2026-04-01", events=ev)
         assert of(r, "forms_signed").empty
+        # LTB guide, Action Plan Item # 1: "Send a signed copy to the LTB Mentorship
+        # Committee" (no date): missing only once the pair's year is over (issue 21)
         r = mm.check_cycle(p, log, "ltb", as_of="2026-04-01", events=events())
+        assert of(r, "forms_signed").empty
+        r = mm.check_cycle(p, log, "ltb", as_of="2027-03-15", events=events())
         assert of(r, "forms_signed")["severity"].tolist() == ["required"]
 
 
@@ -363,11 +367,14 @@ class TestPlanSubmitted:
         ]
         assert v["severity"].tolist() == ["required"]
 
-    def test_ltb_plan_recommended_in_the_pairs_first_month(self):
+    def test_ltb_plan_recommended_by_the_pairs_end(self):
+        # LTB guide, Action Plan Item # 2: "Develop a Plan" (no date: issue 21)
         p = pairs(matched_on="2026-03-10")
         r = mm.check_cycle(p, meetings(), "ltb", as_of="2026-04-10", events=events())
+        assert of(r, "plan_submitted").empty
+        r = mm.check_cycle(p, meetings(), "ltb", as_of="2027-03-10", events=events())
         v = of(r, "plan_submitted")
-        assert dates(v, "period_end") == ["2026-04-09"]
+        assert dates(v, "period_end") == ["2027-03-09"]
         assert v["severity"].tolist() == ["recommended"]
 
 
@@ -419,7 +426,7 @@ class TestQuarterlyUpdate:
         )
         assert v["detail"].tolist() == [
             "The quarterly update due on 2027-01-04 (the first business day of January 2027) "
-            "was submitted on 2027-01-05, 1 day late."
+            "was submitted on 2027-01-05, 1 day after it was due."
         ]
 
     def test_all_three_due_dates_of_the_cycle(self):
@@ -430,12 +437,14 @@ class TestQuarterlyUpdate:
         assert r.summary.loc[0, "required_violations"] >= 3
 
     def test_one_update_counts_once(self):
-        # an update between two due dates counts for the nearer one only
+        # an update after a missed due date is the late one for it (issue 21: a late
+        # submission belongs to the period it is late for), and counts once
         ev = events(("quarterly_update", "2027-03-28"))
         v = of(
             mm.check_cycle(PAIR, self.LOG, "ama", as_of="2027-05-01", events=ev), "quarterly_update"
         )
-        assert dates(v, "period_start") == ["2027-01-04"]
+        assert dates(v, "period_start") == ["2027-01-04", "2027-04-01"]
+        assert v["detail"].str.contains("submitted on 2027-03-28").tolist() == [True, False]
 
     def test_ontario_and_alberta_holidays_differ(self):
         # December 2026, 19th business day: Christmas (Fri 25th) is off in both provinces;

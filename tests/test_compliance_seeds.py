@@ -234,11 +234,11 @@ class TestPaperworkCannotPredateThePair:
         # Agreement ... Send a signed copy to the LTB Mentorship Committee"
         p = PAIR.assign(matched_on="2026-03-10")
         ev = events(("agreement_signed", "2026-03-01"), ("plan_submitted", "2026-03-20"))
-        r = mm.check_cycle(p, meetings(("2026-03-15", 60)), "ltb", as_of="2026-04-20",
+        r = mm.check_cycle(p, meetings(("2026-03-15", 60)), "ltb", as_of="2027-03-15",
                            events=ev)  # fmt: skip
         assert of(r, "forms_signed")["detail"].tolist() == [
-            "No signed mentorship agreement is on file; it was due on or before the first "
-            "meeting on 2026-03-15."
+            "No signed mentorship agreement is on file; it was due by the end of the cycle on "
+            "2027-03-09."
         ]
         assert unused(r) == [
             ("agreement_signed", "2026-03-01", "before the pair's assignment (2026-03-10)")

@@ -134,17 +134,28 @@ EVENT_KINDS: tuple[str, ...] = (
     "first_contact",
 )
 
-# code -> {parameter: (kind, default)}; kind is one of int, float, int_list, kind_list,
-# and "?"-suffixed kinds accept None (absent in TOML).
+# code -> {parameter: (kind, default)}; kind is one of int, float, month, month_list,
+# kind_list, bool, "choice:a|b" (one of the words), and "?"-suffixed kinds accept None
+# (absent in TOML).
 CYCLE_RULE_PARAMS: Mapping[str, Mapping[str, tuple[str, Any]]] = MappingProxyType(
     {
         "max_gap": {"max_days": ("int", 42)},
         "monthly_meeting": {"min_meetings": ("int", 1)},
         "meeting_duration": {"min_minutes": ("float?", None), "max_minutes": ("float?", None)},
         "monthly_hours": {"min_hours": ("float?", None), "max_hours": ("float?", None)},
-        "min_relationship_length": {"months": ("int", 9)},
-        "forms_signed": {"kinds": ("kind_list", ("agreement_signed",))},
-        "plan_submitted": {"within_months": ("int", 1)},
+        "min_relationship_length": {
+            "months": ("int", 9),
+            "measure": ("choice:pair|person", "pair"),
+        },
+        "forms_signed": {
+            "kinds": ("kind_list", ("agreement_signed",)),
+            "due": ("choice:first_meeting|cycle_end", "first_meeting"),
+            "each_participant": ("bool", False),
+        },
+        "plan_submitted": {
+            "within_months": ("int", 1),
+            "due": ("choice:within_months|cycle_end", "within_months"),
+        },
         "quarterly_update": {"months": ("month_list", (1, 4, 7)), "business_day": ("int", 1)},
         "mid_survey": {"month": ("month", 3), "opens_days_before": ("int", 0)},
         "final_survey": {
@@ -608,12 +619,25 @@ def describe_cycle_rule(code: str, params: Mapping[str, Any]) -> str:
     if code == "monthly_hours":
         return f"Meetings total {_between(p['min_hours'], p['max_hours'], 'hours')} a month."
     if code == "min_relationship_length":
-        return f"The relationship lasts at least {p['months']} months."
+        who = (
+            " (each participant's time in the program, over all their pairs)"
+            if p.get("measure") == "person"
+            else ""
+        )
+        return f"The relationship lasts at least {p['months']} months{who}."
     if code == "forms_signed":
         kinds = [EVENT_LABELS.get(k, k.replace("_", " ")) for k in p["kinds"]]
         verb = "is" if len(kinds) == 1 else "are"
-        return f"The {_and(kinds)} {verb} signed on or before the first meeting."
+        by = "each participant" if p.get("each_participant") else "the pair"
+        when = (
+            "by the end of the cycle"
+            if p.get("due") == "cycle_end"
+            else "on or before the first meeting"
+        )
+        return f"The {_and(kinds)} {verb} signed by {by} {when}."
     if code == "plan_submitted":
+        if p.get("due") == "cycle_end":
+            return "The mentorship plan is submitted by the end of the cycle."
         n = int(p["within_months"])
         when = "in the first month" if n == 1 else f"within the first {n} months"
         return f"The mentorship plan is submitted {when} of the cycle."
@@ -656,6 +680,9 @@ def _check_param(where: str, name: str, value: Any, kind: str) -> Any:
     if value is None:
         if optional:
             return None
+        if kind == "bool" or kind.startswith("choice:"):
+            words = ["true", "false"] if kind == "bool" else kind[7:].split("|")
+            raise _fail(where, name, value, "one of " + ", ".join(map(repr, words)))
         raise _fail(where, name, value, _KIND_WORDS[kind])
     if kind == "int":
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
@@ -676,6 +703,15 @@ def _check_param(where: str, name: str, value: Any, kind: str) -> Any:
         ):
             raise _fail(where, name, value, _KIND_WORDS[kind])
         return tuple(sorted(set(months)))
+    if kind == "bool":
+        if not isinstance(value, bool):
+            raise _fail(where, name, value, "true or false")
+        return value
+    if kind.startswith("choice:"):
+        words = kind.removeprefix("choice:").split("|")
+        if value not in words:
+            raise _fail(where, name, value, "one of " + ", ".join(map(repr, words)))
+        return value
     if kind == "kind_list":
         kinds = _as_tuple(where, name, value, _KIND_WORDS[kind])
         if not kinds or not all(k in EVENT_KINDS for k in kinds):

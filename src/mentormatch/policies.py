@@ -174,17 +174,29 @@ AMCTO = ProgramPolicy(
             CycleRule(
                 code="min_relationship_length",
                 severity="required",
-                params={"months": 9},
-                description="The relationship will last for at least nine months.",
+                params={"months": 9, "measure": "person"},
+                description=(
+                    "The relationship will last for at least nine months; a participant "
+                    're-matched during the cycle ("so that a new match can be made") keeps '
+                    "it with their time over all their pairs (measure='person': the "
+                    "library's reading of \"committing to participate in the program for the "
+                    'full nine months"). A pair that ended early (ended_on) is not judged.'
+                ),
                 source=f"{_AMCTO_GUIDE}: Mentorship Agreement",
             ),
             CycleRule(
                 code="forms_signed",
                 severity="required",
-                params={"kinds": ["agreement_signed", "confidentiality_signed"]},
+                params={
+                    "kinds": ["agreement_signed", "confidentiality_signed"],
+                    "each_participant": True,
+                },
                 description=(
-                    "Signed program agreement and confidentiality forms before participating "
-                    "(discussed at the first meeting: signing that day counts)."
+                    "Signed program agreement and confidentiality forms before participating: "
+                    '"each party will be required to review and sign-off on" them, so the '
+                    "mentor and the mentee each sign (an event row without participant_id is "
+                    "a copy both signed). Discussed at the first meeting: signing that day "
+                    'counts (the library\'s reading of "prior to participation").'
                 ),
                 source=f"{_AMCTO_GUIDE}: Requirements for participation; The Mentorship Agreement",
             ),
@@ -421,20 +433,22 @@ LTB = ProgramPolicy(
             CycleRule(
                 code="forms_signed",
                 severity="required",
-                params={"kinds": ["agreement_signed"]},
+                params={"kinds": ["agreement_signed"], "due": "cycle_end"},
                 description=(
                     "Complete the Mentorship Agreement; send a signed copy to the LTB "
-                    "Mentorship Committee."
+                    "Mentorship Committee (one copy per pair; the guide sets no date, so it "
+                    "is judged at the end of the pair's year: set 'due' = 'first_meeting' for "
+                    "a deadline)."
                 ),
                 source=f"{_LTB}: Action Plan Item #1",
             ),
             CycleRule(
                 code="plan_submitted",
                 severity="recommended",
-                params={"within_months": 1},
+                params={"due": "cycle_end"},
                 description=(
-                    "Develop a plan (the guide sets no date; the preset expects it in the "
-                    "first month)."
+                    "Develop a plan (the guide sets no date: judged at the end of the pair's "
+                    "year; set 'due' = 'within_months' and 'within_months' for a deadline)."
                 ),
                 source=f"{_LTB}: Action Plan Item #2",
             ),
@@ -442,7 +456,11 @@ LTB = ProgramPolicy(
                 code="informal_assessment",
                 severity="recommended",
                 params={"min_count": 1},
-                description="Evaluate the mentoring relationship.",
+                description=(
+                    'Evaluate the mentoring relationship ("When and how will you evaluate '
+                    "your mentoring relationship?\": at least once in the pair's year, judged "
+                    "at its end; the guide sets no date)."
+                ),
                 source=f"{_LTB}: Action Plan Item #3",
             ),
         ),

@@ -24,9 +24,7 @@ in ``report.unused_events`` (like every event row no rule reads):
   pair matched for a fixed-month cycle, from the day after the previous cycle
   ended (AMCTO 1 July, AMA 1 September: a form signed in August before a
   September start counts, last year's does not);
-* quarterly updates from the pair's cycle start (each counts for its nearest due
-  date, so an update is early by at most half the time between due dates; the
-  first due date takes what was sent from the start, its quarter);
+* quarterly updates from the pair's cycle start (see ``quarterly_update``);
 * surveys from their window's opening: the first day of the survey month (AMA
   "March: Complete your mid-program surveys" opens on 1 March), or the day after
   the cycle end for a survey due after it (AMCTO "Following the formal program
@@ -54,17 +52,27 @@ monthly_hours
     violation per month.
 min_relationship_length
     Judged after the cycle end only: the last meeting must fall on or after the
-    start plus ``months`` calendar months (September 1 + 9 months = June 1). A
-    pair whose cycle is shorter than that (matched late) cannot keep it.
+    start plus ``months`` calendar months (September 1 + 9 months = June 1).
+    ``measure="pair"``: the pair's own start and last meeting (a pair matched
+    late cannot keep it). ``measure="person"`` (AMCTO): each participant's time
+    over all their pairs, from the earliest start to their last meeting in any,
+    so a participant re-matched during the cycle keeps it; the participant short
+    of it is named, and a pair whose two participants had no other pair is
+    reported once. Not judged for a pair that ended (``ended_on``).
 forms_signed
     Each event kind in ``kinds`` logged on or before the pair's first meeting
-    (the same day counts: the AMCTO agreement is discussed at the first
-    meeting). A pair that never met owes the forms by the cycle end. Late and
-    missing forms are violations, one per kind.
+    (``due="first_meeting"``, the same day counts: the AMCTO agreement is
+    discussed at the first meeting; a pair that never met owes the forms by the
+    cycle end) or by the pair's end (``due="cycle_end"``: LTB, whose guide gives
+    no date). With ``each_participant`` (AMCTO "each party will be required to
+    review and sign-off on") the mentor and the mentee each sign: an event with
+    ``participant_id`` counts for that participant, one without (blank, or a
+    table with no such column) is a copy both signed. Late and missing forms are
+    violations, one per kind (and participant, unless both are alike).
 plan_submitted
     A ``plan_submitted`` event by the day before ``start + within_months``
-    months (AMA: October 1 -> October 31; LTB, a pair matched September 15 ->
-    October 14).
+    months (AMA: October 1 -> October 31), or by the pair's end with
+    ``due="cycle_end"`` (LTB: "Develop a Plan", no date).
 quarterly_update
     One update per pair on or before the ``business_day``-th business day of
     each month in ``months`` inside the cycle: weekends and the public holidays
@@ -72,9 +80,11 @@ quarterly_update
     dates, observed days only with ``holidays_observed``) are skipped (AMA,
     Alberta: January 2027 -> Monday 2027-01-04; January 2028 -> Monday
     2028-01-03, New Year's Day being a Saturday). ``report.calendar`` records the
-    calendar used and the ``holidays`` package's version. Each update counts for
-    its nearest due date (the earlier one on a tie): on or before it is on time,
-    after it is late. One violation per due date.
+    calendar used and the ``holidays`` package's version. A late update belongs to
+    the period it is late for: the first update after a due date that had none
+    on time is that due date's, late ("submitted on 2027-02-20, 47 days after it
+    was due"); any other counts, on time, for the next due date. One violation
+    per due date.
 mid_survey
     Each participant (mentor and mentee: ``participant_id``) completes it in the
     first month ``month`` of the cycle (AMA: March): from its first day
@@ -109,6 +119,26 @@ log_agreement
     its calendar month is over and ``as_of`` is more than ``tolerance_days``
     after it (until then the other side may still log it). Without
     ``reported_by``, listed in ``report.not_checked``.
+
+Ended pairs
+-----------
+A pair with ``ended_on`` (and ``end_reason``) in the pairs table is judged up
+to that day only: it is the pair's end in ``report.summary``, meetings after it
+are unused ("after the pair ended on 2026-11-20 (withdrawn)"), deadlines after
+it are not due. The end-of-cycle rules (``in_person_meeting``, the
+``informal_assessment`` count, ``final_survey``) are judged at it when the
+mentorship completed (``goals_met``, ``time_commitment_reached``), and not for a
+pair that ended early (``no_fault``, ``withdrawn``, ``rematched``, ``removed``:
+the program accepted the end); ``min_relationship_length`` is judged for
+neither. ``report.not_checked`` says, per rule, how many pairs were left out and
+why.
+
+Hours
+-----
+``report.hours`` gives each participant's logged, verified (both logs agree,
+within ``log_agreement``'s ``tolerance_minutes``) and unverified hours, for a
+designation claim (AMCTO PDUs: "you must maintain your own log of the actual
+time spent").
 
 A rule that needs a table the call did not give (``events=None``, no ``mode``,
 no ``reported_by``) or an end date an open-ended cycle lacks is listed in

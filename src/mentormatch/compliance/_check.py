@@ -2,42 +2,32 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._dates import DateFormat, check_date_format, is_iso_text
-from .._params import param_error
+from .._dates import check_date_format
 from .._policy import ProgramPolicy
 from .._read import check_options
 from ._calendar import (
-    NO_DAY,
     OPEN,
-    add_months,
     calendar_record,
     date_text,
-    day_of,
     days_to_datetimes,
-    month_end,
-    month_of,
-    month_start,
-    today,
 )
-from ._logs import (
-    EventLog,
-    MeetingLog,
-    PairTable,
-    check_pair_windows,
-    load,
-    raise_log_problems,
-    validate_events,
-    validate_meetings,
-    validate_pairs,
+from ._cycle import Cycle, read_cycle
+from ._logs import load
+from ._output import (
+    Ids,
+    file_rows,
+    hours_table,
+    inputs_table,
+    upcoming_table,
+    violations_table,
 )
-from ._report import INPUT_COLUMNS, UPCOMING_COLUMNS, VIOLATION_COLUMNS, ComplianceReport
+from ._report import ComplianceReport
 from ._rules import (
     BUSINESS_DAY_RULES,
     RULE_EVENT_KINDS,
@@ -48,6 +38,8 @@ from ._rules import (
     paperwork_opens,
     reconcile,
 )
+from ._tables import EventLog, MeetingLog, raise_log_problems
+from ._validate import validate_events, validate_meetings
 
 __all__ = ["Cycle", "check_cycle", "inputs_table", "read_cycle"]
 
@@ -71,7 +63,18 @@ def check_cycle(
     ----------
     pairs : DataFrame, MatchResult, or str / Path
         ``mentor_id``, ``mentee_id`` (text; numbers are read as text) and,
-        optionally, ``matched_on``: each pair's assignment date. Any object with a
+        optionally, ``matched_on``: each pair's assignment date (a pair re-matched
+        during the cycle starts its window there), ``ended_on`` and ``end_reason``:
+        the day a pair ended before its cycle did and why, one of ``goals_met``,
+        ``time_commitment_reached`` (the mentorship completed: AMCTO "The
+        mentorship ends when either the agreed upon time commitment has been
+        reached or when the goals outlined have been met"), ``no_fault``,
+        ``withdrawn``, ``rematched``, ``removed`` (it ended early), both blank
+        for a pair that has not ended. Nothing is judged after ``ended_on``
+        (meetings after it are unused; deadlines after it are not due); the
+        end-of-cycle rules are judged at it for a completed pair, and not for one
+        that ended early (``not_checked`` says how many and why);
+        ``min_relationship_length`` is judged for neither. Any object with a
         ``.pairs`` DataFrame (a match result) is accepted; other columns are ignored.
         A path (``.csv`` / ``.xlsx``, first sheet) is read as
         :func:`~mentormatch.read_pairs` reads it.
@@ -206,7 +209,7 @@ def check_cycle(
     raise_log_problems(problems)
     judged, kept = mt.distinct()
     report = _judge(pol, cycle, judged, ev)
-    _file_rows(report, mt, judged, kept, ev, cycle.pairs)
+    file_rows(report, mt, judged, kept, ev, cycle.pairs)
     report.inputs = inputs_table(inputs)
     return report
 
@@ -216,186 +219,6 @@ def _file(data: Any, name: str, encoding: str | None, delimiter: str | None) -> 
     if isinstance(data, (str, Path)):
         return load(data, name, "check_cycle", encoding=encoding, delimiter=delimiter)
     return data
-
-
-def _file_rows(
-    report: ComplianceReport,
-    mt: MeetingLog,
-    judged: MeetingLog,
-    kept: np.ndarray,
-    ev: EventLog | None,
-    pairs: PairTable,
-) -> None:
-    """The report's ``row`` columns as the tables number their rows; duplicates listed.
-
-    The rules judged ``judged`` (the meetings without rows identical to an earlier
-    one) by position; its rows, and every identical row with the row it repeats,
-    are given their row numbers here (file rows, index labels or positions).
-    """
-    label = mt.label if mt.label is not None else mt.row
-    used = report.meetings
-    partner = used["reconciled_with"].to_numpy(dtype=np.int64, na_value=0)
-    report.meetings = used.assign(
-        row=label[kept[used["row"].to_numpy(dtype=np.int64)]],
-        reconciled_with=pd.arrays.IntegerArray(
-            label[kept[partner]], used["reconciled_with"].isna().to_numpy()
-        ),
-    )
-    unused = report.unused_meetings
-    at = kept[unused["row"].to_numpy(dtype=np.int64)]
-    unused = unused.assign(row=label[at])
-    same = mt.same_as if mt.same_as is not None else np.full(len(mt.row), -1)
-    dups = np.flatnonzero(same >= 0)
-    if len(dups):
-        first = label[same[dups]]
-        extra = pd.DataFrame(
-            {
-                "row": label[dups],
-                "mentor_id": pd.Series(pairs.mentor[mt.pair[dups]], dtype="string").to_numpy(),
-                "mentee_id": pd.Series(pairs.mentee[mt.pair[dups]], dtype="string").to_numpy(),
-                "date": days_to_datetimes(mt.day[dups]),
-                "duration_minutes": mt.minutes[dups],
-                "reason": pd.array([f"the same meeting as row {r}" for r in first], dtype="string"),
-            }
-        )
-        if len(unused):
-            extra = extra.astype(unused.dtypes.to_dict())
-            unused = pd.concat([unused, extra], ignore_index=True)
-            at = np.concatenate([at, dups])
-        else:
-            unused, at = extra, dups
-        unused = unused.iloc[np.argsort(at, kind="stable")].reset_index(drop=True)
-    report.unused_meetings = unused
-    if ev is not None and ev.label is not None:
-        ue = report.unused_events
-        report.unused_events = ue.assign(row=ev.label[ue["row"].to_numpy(dtype=np.int64)])
-
-
-def inputs_table(inputs: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    """``report.inputs``: one row per table, how it was given and read."""
-    records = []
-    for table, info in inputs.items():
-        source = str(info.get("source") or info.get("path") or "DataFrame")
-        if info.get("sheet") is not None:
-            source += f" (sheet {info['sheet']!r})"
-        delimiter = info.get("delimiter")
-        orders = info.get("date_order") or {}
-        records.append(
-            {
-                "table": table,
-                "source": source,
-                "encoding": info.get("encoding"),
-                "delimiter": "tab" if delimiter == "\t" else delimiter,
-                "rows": int(info.get("rows", 0)),
-                "blank_lines": int(info.get("blank_lines", 0)),
-                "date_order": "; ".join(f"{c}: {o}" for c, o in orders.items()) or None,
-            }
-        )
-    frame = pd.DataFrame(records, columns=INPUT_COLUMNS)
-    text = [c for c in INPUT_COLUMNS if c not in ("rows", "blank_lines")]
-    return frame.astype({**dict.fromkeys(text, "string"), "rows": "int64", "blank_lines": "int64"})
-
-
-@dataclass(frozen=True)
-class Cycle:
-    """The pairs and their cycles, as day numbers (``OPEN``: an open-ended cycle)."""
-
-    pairs: PairTable
-    as_of: int
-    start: int | None  # the program-wide cycle; None when each pair has its own
-    end: int | None
-    pair_start: np.ndarray
-    pair_end: np.ndarray
-    assigned: np.ndarray  # each pair's assignment date: matched_on, else its start
-
-
-def read_cycle(
-    pairs: Any,
-    policy: Any,
-    start: Any,
-    end: Any,
-    as_of: Any,
-    func: str,
-    problems: list[dict[str, Any]],
-    *,
-    date_format: DateFormat | None = None,
-    info: dict[str, Any] | None = None,
-) -> tuple[ProgramPolicy, Cycle]:
-    """Check the parameters ``func`` shares with :func:`check_cycle`, read the pairs
-    table (its problems go to ``problems``) and work out every pair's cycle.
-
-    ``start``, ``end`` and ``as_of`` given as text must be ISO (``2027-03-15``):
-    ``03/04/2027`` could be either of two days. ``info`` receives how the pairs
-    table was given and read.
-    """
-    from ..policies import get_policy
-
-    if not isinstance(policy, (str, ProgramPolicy)):
-        raise param_error("policy", func, "a preset name or a ProgramPolicy", policy)
-    pol = get_policy(policy)
-    for name, value in (("as_of", as_of), ("start", start), ("end", end)):
-        if isinstance(value, str) and not is_iso_text(value):
-            raise param_error(
-                name, func, "a date written YYYY-MM-DD (or a date or a Timestamp)", value
-            )
-    a = day_of(as_of, "as_of", func)
-    a = today() if a is None else a
-    s0 = day_of(start, "start", func)
-    e0 = day_of(end, "end", func)
-    if s0 is not None and e0 is not None and s0 > e0:
-        raise param_error("end", func, f"a date on or after start ({start})", end)
-    need = None
-    if pol.cycle.rolling and s0 is None:
-        need = (
-            f"the pair's assignment date: the {pol.name} cycle is rolling, each pair's "
-            "cycle starts on its matched_on date (or pass start=)"
-        )
-    table = validate_pairs(
-        pairs, problems, need_matched_on=need, func=func, date_format=date_format, info=info
-    )
-    s_all, e_all = cycle_windows(pol, a, s0, e0)
-    p_start, p_end, p_assign = pair_windows(pol, table, s_all, e_all)
-    check_pair_windows(table, p_start, p_end, problems)
-    return pol, Cycle(table, a, s_all, e_all, p_start, p_end, p_assign)
-
-
-def cycle_windows(
-    policy: ProgramPolicy, as_of: int, start: int | None, end: int | None
-) -> tuple[int | None, int | None]:
-    """The program-wide cycle (day numbers) from the arguments and the policy's months."""
-    cyc = policy.cycle
-    if cyc.rolling:
-        return start, end
-    months = int(cyc.duration_months)  # type: ignore[arg-type]
-    if start is None:
-        if end is None:
-            m = int(month_of(np.asarray(as_of)))
-            m -= (m % 12 - (int(cyc.start_month) - 1)) % 12  # type: ignore[arg-type]
-        else:
-            m = int(month_of(np.asarray(end))) - months + 1
-        start = int(month_start(np.asarray(m)))
-    if end is None:
-        end = int(month_end(np.asarray(int(month_of(np.asarray(start))) + months - 1)))
-    return start, end
-
-
-def pair_windows(
-    policy: ProgramPolicy, pairs: PairTable, start: int | None, end: int | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each pair's cycle start, end (``OPEN`` when open-ended) and assignment date."""
-    matched = pairs.matched_on
-    has = matched != NO_DAY
-    base = np.full(len(pairs), NO_DAY if start is None else start, dtype=np.int64)
-    p_start = np.where(has, np.maximum(matched, base), base)
-    assign = np.where(has, matched, p_start)
-    length = policy.cycle.length_months
-    if end is not None:
-        p_end = np.full(len(pairs), end, dtype=np.int64)
-    elif length is not None:
-        p_end = add_months(p_start, int(length)) - 1
-    else:
-        p_end = np.full(len(pairs), OPEN, dtype=np.int64)
-    return p_start, p_end, assign
 
 
 def _judge(
@@ -413,7 +236,19 @@ def _judge(
     reason = np.full(len(mt.day), None, dtype=object)
     reason[late] = "after as_of (" + date_text(np.asarray([a]))[0] + ")"
     reason[before] = cat("before the pair's cycle start (", date_text(s[before]), ")")
-    reason[after] = cat("after the pair's cycle end (", date_text(e[after]), ")")
+    ended = cycle.ended if cycle.ended is not None else np.zeros(len(table), dtype=bool)
+    why_end = cycle.end_reason
+    after_end = after & ended[mt.pair]
+    reason[after & ~after_end] = cat(
+        "after the pair's cycle end (", date_text(e[after & ~after_end]), ")"
+    )
+    reason[after_end] = cat(
+        "after the pair ended on ",
+        date_text(e[after_end]),
+        " (",
+        why_end[mt.pair[after_end]].astype(object),
+        ")",
+    )
     unused_m = np.flatnonzero(~inside)
 
     ip, iday, imin = mt.pair[inside], mt.day[inside], mt.minutes[inside]
@@ -475,6 +310,9 @@ def _judge(
         e_kind=ev.kind[keep],
         e_day=ev.day[keep],
         e_side=ev.side[keep],
+        ended=ended,
+        reason=why_end,
+        person=(pd.factorize(table.mentor)[0], pd.factorize(table.mentee)[0]),
     )
     found = []
     for rule in pol.cycle.rules:
@@ -487,8 +325,8 @@ def _judge(
         e_reason[at[free]] = why[free] if isinstance(why, np.ndarray) else why
 
     # ------------------------------------------------------------ tables
-    ids = _Ids(table)
-    frame, pair_required, pair_recommended = _violations(found, rule_pos, ids)
+    ids = Ids(table)
+    frame, pair_required, pair_recommended = violations_table(found, rule_pos, ids)
     req = np.bincount(pair_required, minlength=len(table))
     rec = np.bincount(pair_recommended, minlength=len(table))
     longest = np.full(len(table), -1, dtype=np.int64)
@@ -508,6 +346,8 @@ def _judge(
             "compliant": req == 0,
             "start": days_to_datetimes(p_start),
             "end": days_to_datetimes(p_end),
+            "ended_on": days_to_datetimes(np.where(ended, p_end, OPEN)),
+            "end_reason": pd.array(why_end, dtype="string"),
         }
     )
     unused_meetings = pd.DataFrame(
@@ -568,11 +408,25 @@ def _judge(
         unused_events=unused_events,
         not_checked=not_checked,
         meetings=used,
-        upcoming=_upcoming(found, rule_pos, ids, a),
+        upcoming=upcoming_table(found, rule_pos, ids, a),
+        hours=hours_table(
+            ids,
+            ip,
+            imin,
+            mt.side[irow] if mt.side is not None else None,
+            partner,
+            _tolerance_minutes(pol),
+        ),
         calendar=calendar_record(
             pol.cycle, [r.code for r in pol.cycle.rules if r.code in BUSINESS_DAY_RULES]
         ),
     )
+
+
+def _tolerance_minutes(policy: ProgramPolicy) -> float:
+    """The minutes two logs may differ by and still agree (``log_agreement``; 0 without it)."""
+    rule = policy.cycle.rule("log_agreement")
+    return float(rule["tolerance_minutes"]) if rule is not None else 0.0
 
 
 def _timestamp(day: int | None) -> Any:
@@ -600,107 +454,3 @@ def _counted(
     """
     partner = reconcile(pair, day, minutes, side, tolerance_days, tie=mode)
     return (side == 1) | (partner < 0), partner
-
-
-class _Ids:
-    def __init__(self, table: PairTable) -> None:
-        self.mentor = table.mentor
-        self.mentee = table.mentee
-        self.mentor_s = pd.Series(table.mentor, dtype="string")
-        self.mentee_s = pd.Series(table.mentee, dtype="string")
-
-    def participant(self, pair: np.ndarray, side: np.ndarray) -> Any:
-        """The id of each pair's mentor (side 0) or mentee (side 1); ``<NA>`` otherwise."""
-        out = np.where(side == 0, self.mentor[pair], np.where(side == 1, self.mentee[pair], None))
-        return pd.array(out, dtype="string")
-
-
-def _stack(found: list[Found], attr: str, rule_pos: dict[str, int]) -> dict[str, np.ndarray]:
-    """The rules' chunks as one set of columns; ``seq`` numbers the chunks in order."""
-    parts: dict[str, list[np.ndarray]] = {}
-    seq = 0
-    for f in found:
-        for chunk in getattr(f, attr):
-            k = len(chunk["pair"])
-            for name, values in chunk.items():
-                parts.setdefault(name, []).append(values)
-            parts.setdefault("rule", []).append(np.full(k, f.code, dtype=object))
-            parts.setdefault("severity", []).append(np.full(k, f.severity, dtype=object))
-            parts.setdefault("pos", []).append(np.full(k, rule_pos[f.code], dtype=np.int64))
-            parts.setdefault("seq", []).append(np.full(k, seq, dtype=np.int64))
-            seq += 1
-    return {name: np.concatenate(v) for name, v in parts.items()}
-
-
-def _violations(
-    found: list[Found], rule_pos: dict[str, int], ids: _Ids
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """The violations table, and the pair of each required / recommended violation."""
-    v = _stack(found, "violations", rule_pos)
-    if not v:
-        frame = pd.DataFrame(
-            {
-                "mentor_id": pd.array([], dtype="string"),
-                "mentee_id": pd.array([], dtype="string"),
-                "rule": pd.array([], dtype="string"),
-                "severity": pd.array([], dtype="string"),
-                "period_start": np.array([], dtype="datetime64[ns]"),
-                "period_end": np.array([], dtype="datetime64[ns]"),
-                "detail": pd.array([], dtype="string"),
-                "participant_id": pd.array([], dtype="string"),
-            }
-        )
-        empty = np.zeros(0, dtype=np.int64)
-        return frame, empty, empty
-    # ties: in the order the rule wrote them (e.g. form by form), then by the sentence
-    text = pd.factorize(v["detail"], sort=True)[0]
-    order = np.lexsort((text, v["seq"], v["end"], v["side"], v["pos"], v["start"], v["pair"]))
-    v = {k: a[order] for k, a in v.items()}
-    pair = v["pair"]
-    frame = pd.DataFrame(
-        {
-            "mentor_id": pd.array(ids.mentor[pair], dtype="string"),
-            "mentee_id": pd.array(ids.mentee[pair], dtype="string"),
-            "rule": pd.array(v["rule"], dtype="string"),
-            "severity": pd.array(v["severity"], dtype="string"),
-            "period_start": days_to_datetimes(v["start"]),
-            "period_end": days_to_datetimes(v["end"]),
-            "detail": pd.array(v["detail"], dtype="string"),
-            "participant_id": ids.participant(pair, v["side"]),
-        }
-    )[VIOLATION_COLUMNS]
-    required = v["severity"] == "required"
-    return frame, pair[required], pair[~required]
-
-
-def _upcoming(found: list[Found], rule_pos: dict[str, int], ids: _Ids, a: int) -> pd.DataFrame:
-    u = _stack(found, "upcoming", rule_pos)
-    if not u:
-        return pd.DataFrame(
-            {
-                "mentor_id": pd.array([], dtype="string"),
-                "mentee_id": pd.array([], dtype="string"),
-                "participant_id": pd.array([], dtype="string"),
-                "rule": pd.array([], dtype="string"),
-                "severity": pd.array([], dtype="string"),
-                "due": np.array([], dtype="datetime64[ns]"),
-                "action": pd.array([], dtype="string"),
-            }
-        )
-    keep = u["due"] >= a
-    u = {k: x[keep] for k, x in u.items()}
-    text = pd.factorize(u["action"], sort=True)[0]
-    order = np.lexsort((text, u["seq"], u["side"], u["pos"], u["pair"], u["due"]))
-    u = {k: x[order] for k, x in u.items()}
-    pair = u["pair"]
-    return pd.DataFrame(
-        {
-            "mentor_id": pd.array(ids.mentor[pair], dtype="string"),
-            "mentee_id": pd.array(ids.mentee[pair], dtype="string"),
-            "participant_id": ids.participant(pair, u["side"]),
-            "rule": pd.array(u["rule"], dtype="string"),
-            "severity": pd.array(u["severity"], dtype="string"),
-            "due": days_to_datetimes(u["due"]),
-            "action": pd.array(u["action"], dtype="string"),
-        }
-    )[UPCOMING_COLUMNS]

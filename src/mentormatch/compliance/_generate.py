@@ -13,7 +13,7 @@ import pandas as pd
 
 from .._policy import CycleRule, ProgramPolicy
 from ._calendar import OPEN, add_months, days_to_datetimes, month_end, month_of, month_start
-from ._check import Cycle
+from ._cycle import Cycle
 from ._rules import _expand, paperwork_opens, quarterly_due_dates, survey_due
 
 __all__ = ["LogGenerator"]
@@ -274,10 +274,13 @@ class LogGenerator:
                 self.S + self.rng.integers(0, 10, self.n),
             )
             on_time = np.maximum(on_time, self.formed)
-            self._deadline(pair, kind, on_time, np.where(met, first, self.E))
+            due = self.E if rule["due"] == "cycle_end" else np.where(met, first, self.E)
+            self._deadline(pair, kind, on_time, due)
 
     def _ev_plan_submitted(self, rule: CycleRule) -> None:
         due = add_months(self.S, int(rule["within_months"])) - 1
+        if rule["due"] == "cycle_end":  # submitted in the first months all the same
+            due = np.where(self.E < OPEN, self.E, due)
         room = np.maximum(np.minimum(due - self.S, 20), 0)
         on_time = self.S + (self.rng.random(self.n) * (room + 1)).astype(np.int64)
         self._deadline(np.arange(self.n), "plan_submitted", on_time, due)

@@ -30,21 +30,43 @@ order ``date_format`` gives or the column proves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from .._dates import RANGE_TEXT, DateFormat, check_date_format, read_dates
+from .._dates import DateFormat, check_date_format
 from .._errors import LogError
-from .._params import param_error
 from .._policy import EVENT_KINDS
 from .._read import Unreadable, read_table
-from .._schema import _normalize_columns, _numbers, _shown, _text_values, first_per_cell
-from ._calendar import NO_DAY, date_text, days_to_datetimes
+from .._schema import _numbers, _text_values, first_per_cell
+from ._calendar import days_to_datetimes
+from ._tables import (
+    _MODE_ALIASES,
+    MODES,
+    PARTICIPANT_KINDS,
+    EventLog,
+    Given,
+    MeetingLog,
+    PairTable,
+    _bad_reason,
+    _date_column,
+    _Dates,
+    _ends,
+    _flag,
+    _ids,
+    _in_column_order,
+    _missing_columns,
+    _normalized,
+    _optional_ids,
+    _ordered,
+    _pair_keys,
+    _problem,
+    given,
+    raise_log_problems,
+)
 
 __all__ = [
     "MODES",
@@ -53,301 +75,15 @@ __all__ = [
     "Given",
     "MeetingLog",
     "PairTable",
-    "check_pair_windows",
     "given",
     "load",
     "raise_log_problems",
     "read_events",
     "read_meetings",
     "read_pairs",
-    "validate_events",
-    "validate_meetings",
-    "validate_pairs",
 ]
 
-#: Meeting modes (DESIGN.md).
-MODES: tuple[str, ...] = ("in_person", "video", "phone")
-#: Event kinds each participant submits on their own (a ``participant_id`` is required).
-PARTICIPANT_KINDS: tuple[str, ...] = ("mid_survey", "final_survey")
-
-_MODE_ALIASES = {
-    "in_person": "in_person",
-    "inperson": "in_person",
-    "video": "video",
-    "phone": "phone",
-}
-_SEP = "\x1f"
 _DECIMAL_COMMA = r"^\s*\d+,\d{1,2}\s*$"
-
-
-@dataclass(frozen=True)
-class PairTable:
-    """The pairs, in input order: ids as text, ``matched_on`` as day numbers (``NO_DAY``)."""
-
-    mentor: np.ndarray
-    mentee: np.ndarray
-    matched_on: np.ndarray
-    valid: np.ndarray  # rows without a problem
-    keys: pd.Index  # "mentor\x1fmentee" of each pair's first row
-    first: np.ndarray  # position in the table of each key
-    label: np.ndarray | None = None  # the row number shown for each row (see the module)
-
-    def __len__(self) -> int:
-        return len(self.mentor)
-
-    def lookup(self, mentor: np.ndarray, mentee: np.ndarray) -> np.ndarray:
-        """The position of each (mentor, mentee) pair in the table, -1 when absent."""
-        at = self.keys.get_indexer(_pair_keys(mentor, mentee))
-        return np.where(at >= 0, self.first[np.maximum(at, 0)], -1)
-
-
-@dataclass(frozen=True)
-class MeetingLog:
-    """Valid meeting rows: position in the input, pair, day, minutes, mode, reporting side.
-
-    ``label`` is the row number shown for each row (see the module docstring);
-    ``same_as`` the position of an identical earlier row (-1: none), see
-    :meth:`distinct`.
-    """
-
-    row: np.ndarray
-    pair: np.ndarray
-    day: np.ndarray
-    minutes: np.ndarray
-    mode: np.ndarray | None  # object array of MODES or None (blank); None when no column
-    side: np.ndarray | None  # int8: 0 mentor, 1 mentee; None when no reported_by column
-    label: np.ndarray | None = None
-    same_as: np.ndarray | None = None
-
-    @classmethod
-    def empty(cls) -> MeetingLog:
-        z = np.zeros(0, np.int64)
-        return cls(
-            row=z, pair=z, day=z, minutes=np.zeros(0, float), mode=None, side=None, label=z,
-            same_as=z,
-        )  # fmt: skip
-
-    def distinct(self) -> tuple[MeetingLog, np.ndarray]:
-        """The log without rows identical to an earlier one, and the positions kept.
-
-        Identical: the same pair, date, minutes, mode and ``reported_by`` (the
-        columns the check reads). Only the first of them counts; the others are
-        listed as unused ("the same meeting as row N").
-        """
-        same = self.same_as if self.same_as is not None else np.full(len(self.row), -1)
-        kept = np.flatnonzero(same < 0)
-        label = self.label if self.label is not None else self.row
-        log = MeetingLog(
-            row=np.arange(len(kept), dtype=np.int64),
-            pair=self.pair[kept],
-            day=self.day[kept],
-            minutes=self.minutes[kept],
-            mode=None if self.mode is None else self.mode[kept],
-            side=None if self.side is None else self.side[kept],
-            label=label[kept],
-            same_as=np.full(len(kept), -1, dtype=np.int64),
-        )
-        return log, kept
-
-
-@dataclass(frozen=True)
-class EventLog:
-    """Valid event rows: position in the input, pair, kind, day, participant side (-1: none)."""
-
-    row: np.ndarray
-    pair: np.ndarray
-    kind: np.ndarray
-    day: np.ndarray
-    side: np.ndarray
-    label: np.ndarray | None = None  # the row number shown for each row
-
-    @classmethod
-    def empty(cls) -> EventLog:
-        z = np.zeros(0, np.int64)
-        return cls(
-            row=z, pair=z, kind=np.zeros(0, object), day=z, side=np.zeros(0, np.int8), label=z
-        )
-
-
-# --------------------------------------------------------------------------- tables given
-
-
-@dataclass
-class Given:
-    """A table as given to a validator: cells, the row number of each row, how it was read."""
-
-    frame: pd.DataFrame
-    rows: np.ndarray
-    info: dict[str, Any]
-    problems: list[dict[str, Any]] = field(default_factory=list)  # found while reading
-
-
-def given(data: Any, name: str, func: str = "check_cycle") -> Given:
-    """A DataFrame, a match result (pairs) or a list of dicts, with its row numbers.
-
-    A DataFrame whose index is named ``"row"`` (as the readers return it) keeps
-    its index labels as row numbers; any other table is numbered by 0-based
-    position. ``info`` is the DataFrame's ``attrs["mentormatch"]`` (how its file
-    was read), or says what kind of table it was.
-    """
-    if isinstance(data, Given):
-        return data
-    if isinstance(data, pd.DataFrame):
-        index = data.index
-        if index.name == "row" and pd.api.types.is_integer_dtype(index.dtype):
-            rows = index.to_numpy(dtype=np.int64)
-        else:
-            rows = np.arange(len(data), dtype=np.int64)
-        attrs = data.attrs.get("mentormatch")
-        info = dict(attrs) if isinstance(attrs, Mapping) else {"source": "DataFrame"}
-        return Given(data.reset_index(drop=True), rows, info)
-    if name == "pairs" and isinstance(getattr(data, "pairs", None), pd.DataFrame):
-        frame = data.pairs.reset_index(drop=True)  # a MatchResult
-        return Given(frame, np.arange(len(frame), dtype=np.int64), {"source": "match result"})
-    if isinstance(data, (str, bytes, Path)) or not isinstance(data, Iterable):
-        expected = "a DataFrame or a list of dicts"
-        if name == "pairs":
-            expected += " (or a MatchResult)"
-        if func == "check_cycle":
-            expected += ", or the path of a .csv or .xlsx file"
-        raise param_error(name, func, expected, type(data).__name__)
-    records = list(data)
-    bad = [i for i, r in enumerate(records) if not isinstance(r, Mapping)]
-    if bad:
-        raise LogError(
-            [
-                {"row": i, "column": None, "value": type(records[i]).__name__, "expected": "a dict"}
-                for i in bad
-            ],
-            name,
-        )
-    frame = pd.DataFrame.from_records(records) if records else pd.DataFrame()
-    return Given(frame, np.arange(len(frame), dtype=np.int64), {"source": "list of dicts"})
-
-
-def _problem(row: Any, column: str | None, value: Any, expected: str) -> dict[str, Any]:
-    """One problem; ``row=None`` is about the whole table (``value=None``: column missing)."""
-    return {
-        "row": None if row is None else int(row),
-        "column": column,
-        "value": None if row is None and value is None else _shown(value),
-        "expected": expected,
-    }
-
-
-def _flag(
-    problems: list[dict[str, Any]],
-    frame: pd.DataFrame,
-    col: str,
-    mask: np.ndarray,
-    expected: str,
-    rows: np.ndarray,
-) -> None:
-    """One problem per row of ``mask``, showing the cell as given."""
-    at = np.flatnonzero(mask)
-    if len(at):
-        raw = frame[col].iloc[at].to_numpy(dtype=object)
-        problems.extend(_problem(rows[i], col, v, expected) for i, v in zip(at, raw, strict=True))
-
-
-def _missing_columns(
-    frame: pd.DataFrame, required: Iterable[str], what: str, problems: list[dict[str, Any]]
-) -> bool:
-    missing = False
-    for col in required:
-        if col not in frame.columns:
-            problems.append(_problem(None, col, None, f"a column {col!r} in the {what} table"))
-            missing = True
-    return missing
-
-
-def _ids(
-    frame: pd.DataFrame, col: str, problems: list[dict[str, Any]], expected: str, rows: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
-    """Ids as an object array of text, and a mask of valid (non-blank) cells."""
-    text, bad = _text_values(frame[col])
-    values = text.to_numpy(dtype=object, na_value=None)
-    blank = text.isna().to_numpy() & ~bad
-    _flag(problems, frame, col, bad | blank, expected, rows)
-    return values, ~(bad | blank)
-
-
-def _optional_ids(
-    frame: pd.DataFrame,
-    col: str,
-    problems: list[dict[str, Any]],
-    expected: str,
-    rows: np.ndarray,
-    required: np.ndarray,
-) -> np.ndarray:
-    """An id column that may be blank where not ``required`` (``None`` there)."""
-    text, bad = _text_values(frame[col])
-    values = text.to_numpy(dtype=object, na_value=None)
-    blank = text.isna().to_numpy() & ~bad
-    _flag(problems, frame, col, bad | (blank & required), expected, rows)
-    return values
-
-
-@dataclass
-class _Dates:
-    days: np.ndarray
-    blank: np.ndarray
-    bad: np.ndarray  # not a date, or outside the range (flagged already)
-    order: str
-
-
-def _date_column(
-    frame: pd.DataFrame,
-    col: str,
-    rows: np.ndarray,
-    date_format: DateFormat | None,
-    problems: list[dict[str, Any]],
-    expected: str,
-    *,
-    blank_is_bad: bool,
-) -> _Dates:
-    """A date column read one way (see :mod:`mentormatch._dates`); its problems appended."""
-    got = read_dates(frame[col], col, rows, date_format)
-    problems.extend(got.problems)
-    bad = got.bad | (got.blank & blank_is_bad)
-    _flag(problems, frame, col, bad, expected, rows)
-    _flag(problems, frame, col, got.out_of_range, RANGE_TEXT, rows)
-    return _Dates(got.days, got.blank, bad | got.out_of_range | got.undecided, got.order)
-
-
-def _days(values: np.ndarray) -> np.ndarray:
-    values = np.asarray(values)
-    if values.dtype.kind != "M":
-        return np.full(len(values), NO_DAY, dtype=np.int64)
-    nat = np.isnat(values)
-    days = values.astype("datetime64[D]").astype(np.int64)
-    days[nat] = NO_DAY
-    return days
-
-
-def _pair_keys(mentor: np.ndarray, mentee: np.ndarray) -> np.ndarray:
-    m = np.where(pd.isna(mentor), "", mentor).astype(object)
-    e = np.where(pd.isna(mentee), "", mentee).astype(object)
-    return m + _SEP + e
-
-
-def _normalized(frame: pd.DataFrame, problems: list[dict[str, Any]]) -> pd.DataFrame:
-    """Column names normalized; a name given twice is a table-wide problem (row ``None``)."""
-    before = len(problems)
-    out = _normalize_columns(frame, problems)
-    for p in problems[before:]:
-        p["row"] = None
-    return out
-
-
-def _in_column_order(problems: list[dict[str, Any]], columns: pd.Index) -> list[dict[str, Any]]:
-    """Problems by row, then by the column's place in the table (table-wide ones first)."""
-    place = {c: k for k, c in enumerate(columns)}
-    keyed = [
-        (-1 if p["row"] is None else p["row"], place.get(p["column"], -1), k)
-        for k, p in enumerate(problems)
-    ]
-    return [problems[k] for *_, k in sorted(keyed)]
 
 
 # --------------------------------------------------------------------------- reading files
@@ -422,7 +158,15 @@ def read_pairs(
     sheet_name: str | int | None = None,
     date_format: str | None = None,
 ) -> pd.DataFrame:
-    """Read a pairs file (``mentor_id``, ``mentee_id``, optional ``matched_on``).
+    """Read a pairs file (``mentor_id``, ``mentee_id``; optional ``matched_on``, ``ended_on``,
+    ``end_reason``).
+
+    ``ended_on`` / ``end_reason`` say that a pair ended before its cycle did and
+    why (see :func:`~mentormatch.check_cycle`): a date on or after ``matched_on``
+    and one of ``END_REASONS`` (``goals_met``, ``time_commitment_reached``,
+    ``no_fault``, ``withdrawn``, ``rematched``, ``removed``; any case, spaces or
+    hyphens for ``_``), each given with the other, both blank for a pair that
+    has not ended.
 
     The file is read like every table (:func:`~mentormatch.read_applications`):
     CSV in UTF-8 or Windows-1252 with ``,`` ``;`` or tab, or an Excel sheet.
@@ -461,8 +205,10 @@ def read_pairs(
     LogError
         Every problem of the table at once, with file rows: a missing id column,
         a blank id, a mentee who is the mentor, a pair listed twice, a
-        ``matched_on`` that is not a date (or outside 1900-2200), a date column
-        whose day/month order cannot be told.
+        ``matched_on`` or ``ended_on`` that is not a date (or outside 1900-2200),
+        an ``ended_on`` before ``matched_on``, an unknown ``end_reason``, an
+        ``ended_on`` without an ``end_reason`` or the other way round, a date
+        column whose day/month order cannot be told.
     ParameterError, FileNotFoundError
         A bad option or path; no file there.
     """
@@ -476,9 +222,17 @@ def read_pairs(
     if local is not None:
         typed["mentor_id"] = pd.array(local.mentor, dtype="string")
         typed["mentee_id"] = pd.array(local.mentee, dtype="string")
+        orders = {}
         if local.matched is not None:
             typed["matched_on"] = days_to_datetimes(local.matched.days)
-            info["date_order"] = {"matched_on": local.matched.order}
+            orders["matched_on"] = local.matched.order
+        if local.ended is not None:
+            typed["ended_on"] = days_to_datetimes(local.ended.days)
+            orders["ended_on"] = local.ended.order
+        if local.reason is not None:
+            typed["end_reason"] = pd.array(local.reason, dtype="string")
+        if orders:
+            info["date_order"] = orders
     info.setdefault("date_order", {})
     return _finish(frame, rows, problems, info, typed, "pairs")
 
@@ -640,6 +394,8 @@ class _PairCols:
     dup: np.ndarray
     keys: np.ndarray
     matched: _Dates | None
+    ended: _Dates | None = None
+    reason: np.ndarray | None = None  # END_REASONS codes, None where blank (or unknown)
 
 
 def _pairs_local(
@@ -683,152 +439,12 @@ def _pairs_local(
             blank_is_bad=False,
         )
         valid &= ~matched.bad
-    return _PairCols(mentor, mentee, valid, dup, keys, matched)
-
-
-def validate_pairs(
-    pairs: Any,
-    problems: list[dict[str, Any]],
-    *,
-    need_matched_on: str | None,
-    func: str = "check_cycle",
-    date_format: DateFormat | None = None,
-    info: dict[str, Any] | None = None,
-) -> PairTable:
-    """Validate the pairs table; its problems are appended to ``problems``.
-
-    Raises :class:`LogError` at once only when an id column is missing (no
-    meeting could then be matched to a pair). ``need_matched_on``: when not
-    ``None``, a blank or absent ``matched_on`` is a problem and the text says why
-    (a rolling program without ``start``). ``info``, when given, receives how
-    the table was given and read (for ``report.inputs``).
-    """
-    g = given(pairs, "pairs", func)
-    local: list[dict[str, Any]] = list(g.problems)
-    frame = _normalized(g.frame, local)
-    cols = _pairs_local(frame, g.rows, local, date_format)
-    if cols is None:
-        raise LogError(_ordered(first_per_cell(local)), "pairs")
-    n = len(frame)
-    valid = cols.valid
-    matched = np.full(n, NO_DAY, dtype=np.int64)
-    if cols.matched is not None:
-        matched = cols.matched.days
-        if need_matched_on is not None:
-            blank = cols.matched.blank
-            _flag(local, frame, "matched_on", blank, need_matched_on, g.rows)
-            valid &= ~blank
-    elif need_matched_on is not None and n:
-        local.append(_problem(None, "matched_on", None, need_matched_on))
-        valid[:] = False
-    problems.extend(_tagged(_in_column_order(first_per_cell(local), frame.columns), "pairs"))
-    if info is not None:
-        info.update(_described(g, len(frame), {"matched_on": cols.matched}))
-    dup = cols.dup
-    return PairTable(
-        mentor=cols.mentor,
-        mentee=cols.mentee,
-        matched_on=matched,
-        valid=valid,
-        keys=pd.Index(cols.keys[~dup]),
-        first=np.flatnonzero(~dup),
-        label=g.rows,
-    )
-
-
-def _described(g: Given, n: int, dates: Mapping[str, _Dates | None]) -> dict[str, Any]:
-    """How a table was given, for ``report.inputs``."""
-    out = dict(g.info)
-    out["rows"] = n
-    orders = dict(out.get("date_order") or {})
-    for col, d in dates.items():
-        if d is not None and (d.order != "date cells" or col not in orders):
-            orders[col] = d.order
-    out["date_order"] = orders
-    return out
-
-
-def check_pair_windows(
-    pairs: PairTable, start: np.ndarray, end: np.ndarray, problems: list[dict[str, Any]]
-) -> None:
-    """A pair assigned after its cycle's end cannot be judged: a problem of the pairs table."""
-    bad = pairs.valid & (start > end)
-    text = date_text(end[bad])
-    label = pairs.label if pairs.label is not None else np.arange(len(pairs))
-    problems.extend(
-        _tagged(
-            [
-                _problem(
-                    label[i],
-                    "matched_on",
-                    date_text(pairs.matched_on[i : i + 1])[0],
-                    f"a date on or before the cycle end, {t}",
-                )
-                for i, t in zip(np.flatnonzero(bad), text, strict=True)
-            ],
-            "pairs",
-        )
-    )
-
-
-def _lookup_pairs(
-    mentor: np.ndarray,
-    mentee: np.ndarray,
-    ok: np.ndarray,
-    pairs: PairTable,
-    problems: list[dict[str, Any]],
-    what: str,
-    rows: np.ndarray,
-) -> np.ndarray:
-    """The position of each row's pair in the pairs table (-1: none, a problem)."""
-    pos = pairs.lookup(mentor, mentee)
-    unknown = ok & (pos < 0)
-    if unknown.any():
-        mentors = set(pairs.mentor.tolist())
-        mentees = set(pairs.mentee.tolist())
-        for i in np.flatnonzero(unknown):
-            if mentor[i] not in mentors:
-                problems.append(
-                    _problem(rows[i], "mentor_id", mentor[i], "the mentor of one of the pairs")
-                )
-            elif mentee[i] not in mentees:
-                problems.append(
-                    _problem(rows[i], "mentee_id", mentee[i], "the mentee of one of the pairs")
-                )
-            else:
-                problems.append(
-                    _problem(
-                        rows[i],
-                        "mentee_id",
-                        mentee[i],
-                        f"a mentee paired with mentor {mentor[i]!r} in the pairs table "
-                        f"(this {what} row names a pair that does not exist)",
-                    )
-                )
-    return pos
-
-
-def _sides(
-    values: np.ndarray,
-    col: str,
-    pos: np.ndarray,
-    known: np.ndarray,
-    pairs: PairTable,
-    problems: list[dict[str, Any]],
-    *,
-    expected: str,
-    rows: np.ndarray,
-) -> np.ndarray:
-    """0 when the cell is the pair's mentor, 1 its mentee, -1 blank; problems otherwise."""
-    present = pd.notna(values)
-    safe = np.where(known, pos, 0)
-    is_mentor = known & (values == pairs.mentor[safe])
-    is_mentee = known & (values == pairs.mentee[safe])
-    side = np.where(is_mentor, 0, np.where(is_mentee, 1, -1)).astype(np.int8)
-    wrong = known & present & ~is_mentor & ~is_mentee
-    for i in np.flatnonzero(wrong):
-        problems.append(_problem(rows[i], col, values[i], expected))
-    return side
+    ended, reason = _ends(frame, rows, problems, date_format, matched)
+    if ended is not None:
+        valid &= ~ended.bad
+    if reason is not None:
+        valid &= ~_bad_reason(frame, reason)
+    return _PairCols(mentor, mentee, valid, dup, keys, matched, ended, reason)
 
 
 # --------------------------------------------------------------------------- meetings
@@ -892,88 +508,6 @@ def _meetings_local(
     return _MeetingCols(mentor, mentee, ok_m & ok_e, date, minutes, mode, reported)
 
 
-def validate_meetings(
-    meetings: Any,
-    pairs: PairTable,
-    problems: list[dict[str, Any]],
-    *,
-    date_format: DateFormat | None = None,
-    info: dict[str, Any] | None = None,
-) -> MeetingLog:
-    """Validate the meetings table; problems are appended to ``problems``.
-
-    ``info``, when given, receives how the table was given and read.
-    """
-    g = given(meetings, "meetings")
-    frame, rows = g.frame, g.rows
-    n = len(frame)
-    if info is not None:
-        info.update(_described(g, n, {}))
-    if n == 0 and frame.columns.empty:
-        return MeetingLog.empty()
-    local: list[dict[str, Any]] = list(g.problems)
-    frame = _normalized(frame, local)
-    cols = _meetings_local(frame, rows, local, date_format)
-    if cols is None:
-        problems.extend(_tagged(first_per_cell(local), "meetings"))
-        return MeetingLog.empty()
-    pos = _lookup_pairs(cols.mentor, cols.mentee, cols.ids_ok, pairs, local, "meeting", rows)
-    known = cols.ids_ok & (pos >= 0)
-    side = None
-    if cols.reported_by is not None:
-        side = _sides(
-            cols.reported_by,
-            "reported_by",
-            pos,
-            known,
-            pairs,
-            local,
-            expected=_REPORTED_BY,
-            rows=rows,
-        )
-    problems.extend(_tagged(_in_column_order(first_per_cell(local), frame.columns), "meetings"))
-    if info is not None:
-        info.update(_described(g, n, {"date": cols.date}))
-    minutes = np.nan_to_num(cols.minutes, nan=0.0)
-    return MeetingLog(
-        row=np.arange(n, dtype=np.int64),
-        pair=pos.astype(np.int64),
-        day=cols.date.days,
-        minutes=minutes,
-        mode=cols.mode,
-        side=side,
-        label=rows,
-        same_as=_same_as(pos, cols.date.days, minutes, cols.mode, side),
-    )
-
-
-def _same_as(
-    pair: np.ndarray,
-    day: np.ndarray,
-    minutes: np.ndarray,
-    mode: np.ndarray | None,
-    side: np.ndarray | None,
-) -> np.ndarray:
-    """For each row the position of the first identical row before it, else -1."""
-    n = len(pair)
-    if n == 0:
-        return np.zeros(0, dtype=np.int64)
-    keys = pd.DataFrame(
-        {
-            "pair": pair,
-            "day": day,
-            "minutes": minutes,
-            "mode": pd.factorize(mode)[0] if mode is not None else 0,
-            "side": side if side is not None else 0,
-        }
-    )
-    group = keys.groupby(list(keys.columns), sort=False).ngroup().to_numpy()
-    first = np.full(int(group.max()) + 1, n, dtype=np.int64)
-    np.minimum.at(first, group, np.arange(n, dtype=np.int64))
-    at = first[group]
-    return np.where(at < np.arange(n), at, -1)
-
-
 # --------------------------------------------------------------------------- events
 
 
@@ -1034,103 +568,3 @@ def _events_local(
             )
         )
     return _EventCols(mentor, mentee, ok_m & ok_e, kind_v, date, participant, per_person)
-
-
-def validate_events(
-    events: Any,
-    pairs: PairTable,
-    problems: list[dict[str, Any]],
-    *,
-    date_format: DateFormat | None = None,
-    info: dict[str, Any] | None = None,
-) -> EventLog:
-    """Validate the events table; problems are appended to ``problems``.
-
-    ``info``, when given, receives how the table was given and read.
-    """
-    g = given(events, "events")
-    frame, rows = g.frame, g.rows
-    n = len(frame)
-    if info is not None:
-        info.update(_described(g, n, {}))
-    if n == 0 and frame.columns.empty:
-        return EventLog.empty()
-    local: list[dict[str, Any]] = list(g.problems)
-    frame = _normalized(frame, local)
-    cols = _events_local(frame, rows, local, date_format)
-    if cols is None:
-        problems.extend(_tagged(first_per_cell(local), "events"))
-        return EventLog.empty()
-    pos = _lookup_pairs(cols.mentor, cols.mentee, cols.ids_ok, pairs, local, "event", rows)
-    known = cols.ids_ok & (pos >= 0)
-    side = np.full(n, -1, dtype=np.int8)
-    if cols.participant is not None:
-        side = _sides(
-            cols.participant,
-            "participant_id",
-            pos,
-            known,
-            pairs,
-            local,
-            expected=_PARTICIPANT,
-            rows=rows,
-        )
-    problems.extend(_tagged(_in_column_order(first_per_cell(local), frame.columns), "events"))
-    if info is not None:
-        info.update(_described(g, n, {"date": cols.date}))
-    return EventLog(
-        row=np.arange(n, dtype=np.int64),
-        pair=pos.astype(np.int64),
-        kind=cols.kind,
-        day=cols.date.days,
-        side=side,
-        label=rows,
-    )
-
-
-def _tagged(problems: list[dict[str, Any]], table: str) -> list[dict[str, Any]]:
-    return [{**p, "_table": table} for p in problems]
-
-
-_TABLES = ("pairs", "meetings", "events")
-
-
-def raise_log_problems(problems: list[dict[str, Any]]) -> None:
-    """Raise one :class:`LogError` for the problems of the pairs, meetings and events tables.
-
-    When only one table has problems the error names it and its columns; when
-    several do, the error's table is e.g. ``"meetings/events"`` and columns are
-    written ``meetings.date`` / ``events.kind`` (pairs, then meetings, then events).
-    """
-    if not problems:
-        return
-    tables = [t for t in _TABLES if any(p["_table"] == t for p in problems)]
-    if len(tables) == 1:
-        clean = [{k: v for k, v in p.items() if k != "_table"} for p in problems]
-        raise LogError(_ordered(clean), tables[0])
-    merged = []
-    for table in tables:
-        part = [
-            {
-                **{k: v for k, v in p.items() if k != "_table"},
-                "column": table if p["column"] is None else f"{table}.{p['column']}",
-            }
-            for p in problems
-            if p["_table"] == table
-        ]
-        merged.append(_ordered(part))
-    frame = pd.concat(merged, ignore_index=True)
-    frame["value"] = frame["value"].astype(object).where(frame["value"].notna(), None)
-    raise LogError(frame, "/".join(tables))
-
-
-def _ordered(problems: list[dict[str, Any]]) -> pd.DataFrame:
-    """Problems as a table, table-wide ones first, then by row (stable)."""
-    frame = pd.DataFrame(problems, columns=["row", "column", "value", "expected"])
-    order = pd.to_numeric(frame["row"], errors="coerce").fillna(-1).to_numpy()
-    frame = frame.iloc[np.argsort(order, kind="stable")].reset_index(drop=True)
-    frame["row"] = frame["row"].astype("Int64")
-    for col in ("column", "value"):  # missing stays None (not NaN) in text columns
-        values = frame[col].astype(object)
-        frame[col] = values.where(values.notna(), None)
-    return frame

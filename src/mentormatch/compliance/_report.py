@@ -61,8 +61,10 @@ class ComplianceReport:
         ``longest_gap_days`` (longest stretch without a meeting from the pair's
         start up to ``as_of`` or the end; ``<NA>`` before the pair starts),
         ``required_violations``, ``recommended_violations``, ``compliant`` (no
-        required rule broken), ``start``, ``end`` (the pair's cycle; ``end`` is
-        NaT when open-ended).
+        required rule broken), ``start``, ``end`` (the pair's cycle as judged:
+        ``end`` is NaT when open-ended, and the pair's ``ended_on`` when it ended
+        earlier), ``ended_on`` and ``end_reason`` (from the pairs table, for a
+        pair that ended before its cycle's end; NaT / ``<NA>`` otherwise).
     unused_meetings : DataFrame
         Meeting rows that no rule used, with why: ``row``, ``mentor_id``,
         ``mentee_id``, ``date``, ``duration_minutes``, ``reason`` (before the
@@ -84,8 +86,10 @@ class ComplianceReport:
         ``rule``, ``severity``, ``reason``: rules of the policy that could not be
         judged with the tables given (no ``mode`` column for
         ``in_person_meeting``, no ``reported_by`` for ``log_agreement``, no events
-        table, open-ended cycles for end-of-cycle rules). They are not counted as
-        kept: read this table before trusting :attr:`ok`.
+        table, open-ended cycles for end-of-cycle rules, pairs that ended early
+        for the end-of-cycle rules that do not apply to them: "2 pairs ended
+        early (withdrawn, rematched): ..."). They are not counted as kept: read
+        this table before trusting :attr:`ok`.
     meetings : DataFrame
         Every meeting row inside its pair's cycle and on or before ``as_of``:
         ``row`` (as in :attr:`unused_meetings`), ``mentor_id``,
@@ -97,6 +101,23 @@ class ComplianceReport:
         mentee's (two logs, see :mod:`mentormatch.compliance`); ``log_agreement``
         compares the two. Every row of the meetings table is in exactly one of
         :attr:`meetings` and :attr:`unused_meetings`.
+    hours : DataFrame
+        Each participant's time, for a designation claim (AMCTO: "you must
+        maintain your own log of the actual time spent with your mentee/mentor.
+        You must also ensure that you and your mentee/mentor are in agreement as
+        to the time that you have spent together"): one row per participant of
+        the pairs table, mentors first, each in the order of the pairs table:
+        ``participant_id``, ``role`` (``mentor`` / ``mentee``), ``pairs`` (the
+        pairs they are in), ``meetings`` (rows of their own log used: the rows
+        they reported, with ``reported_by``), ``verified_meetings``,
+        ``logged_hours`` (their own log's total), ``verified_hours`` (meetings
+        both logs agree on: reconciled with the other side's row and within the
+        ``log_agreement`` rule's ``tolerance_minutes``; the smaller of the two
+        minutes) and ``unverified_hours`` (the rest of their own log:
+        ``logged_hours - verified_hours``). Only the rows in :attr:`meetings` are
+        read (inside the pair's window, on or before ``as_of``, not after an
+        ``ended_on``, identical rows once). Without ``reported_by`` the single log
+        is both participants' and nothing is verified.
     inputs : DataFrame
         What the check read, one row per table (pairs, meetings, events when
         given): ``table``, ``source`` (the file, with its sheet, or "DataFrame"),
@@ -144,6 +165,7 @@ class ComplianceReport:
         upcoming: pd.DataFrame,
         inputs: pd.DataFrame | None = None,
         calendar: Mapping[str, Any] | None = None,
+        hours: pd.DataFrame | None = None,
     ) -> None:
         self.policy = policy
         self.as_of = as_of
@@ -161,6 +183,21 @@ class ComplianceReport:
             inputs = inputs.astype({"rows": "int64", "blank_lines": "int64"})
         self.inputs = inputs
         self.calendar: dict[str, Any] = dict(calendar) if calendar is not None else {}
+        if hours is None:
+            hours = pd.DataFrame(
+                {
+                    "participant_id": pd.array([], dtype="string"),
+                    "role": pd.array([], dtype="string"),
+                    **{
+                        c: np.zeros(0, np.int64) for c in ("pairs", "meetings", "verified_meetings")
+                    },
+                    **{
+                        c: np.zeros(0)
+                        for c in ("logged_hours", "verified_hours", "unverified_hours")
+                    },
+                }
+            )
+        self.hours = hours
 
     @property
     def ok(self) -> bool:

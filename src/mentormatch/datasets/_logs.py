@@ -85,9 +85,9 @@ def make_cycle_logs(
     if two_sided is not None and not isinstance(two_sided, bool):
         raise param_error("two_sided", _FUNC, "a bool or None", two_sided)
     # deferred: importing mentormatch.datasets does not load the compliance package
-    from ..compliance._check import read_cycle
+    from ..compliance._cycle import read_cycle
     from ..compliance._generate import LogGenerator
-    from ..compliance._logs import raise_log_problems
+    from ..compliance._tables import raise_log_problems
 
     problems: list[dict[str, Any]] = []
     pol, cycle = read_cycle(pairs, policy, start, end, as_of, _FUNC, problems)
