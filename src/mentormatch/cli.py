@@ -478,6 +478,14 @@ def report_text(report: Any, *, today: bool = False) -> str:
             lines.append(f"{len(frame)} {table} rows not used (listed with -o):")
             for reason, count in reason_counts(frame).items():
                 lines.append(f"  {count:>5}  {reason}")
+    hours = report.hours
+    if len(hours):
+        logged = float(hours["logged_hours"].sum())
+        verified = float(hours["verified_hours"].sum())
+        lines.append(
+            f"Hours logged by {len(hours)} participants: {logged:.1f}, of which {verified:.1f} "
+            "confirmed by the other side's log (per participant with -o)."
+        )
     if report.calendar and report.calendar.get("rules"):
         lines.append(f"Business days: {calendar_text(report.calendar)}.")
     return "\n".join(lines)

@@ -68,6 +68,7 @@ def tables(report: ComplianceReport) -> dict[str, pd.DataFrame]:
         "unused_meetings": report.unused_meetings,
         "unused_events": report.unused_events,
         "meetings": report.meetings,
+        "hours": report.hours,
         "inputs": report.inputs,
     }
 

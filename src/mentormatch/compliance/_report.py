@@ -304,7 +304,8 @@ class ComplianceReport:
 
         ``violations``, ``summary``, ``upcoming`` (the next 30 days),
         ``not_checked``, ``unused_meetings``, ``unused_events``, ``meetings``
-        (the rows used) and ``inputs``.
+        (the rows used), ``hours`` (per participant, verified or not) and
+        ``inputs``.
         """
         from ._files import tables
 
@@ -332,7 +333,7 @@ class ComplianceReport:
         ``report.csv`` gets ``report_summary.csv``, ``report_upcoming.csv``,
         ``report_not_checked.csv``, ``report_unused_meetings.csv``,
         ``report_unused_events.csv``, ``report_meetings.csv``,
-        ``report_inputs.csv`` and ``report_about.csv``. UTF-8 with a BOM (Excel
+        ``report_hours.csv``, ``report_inputs.csv`` and ``report_about.csv``. UTF-8 with a BOM (Excel
         reads the accents), formula-looking text with a leading ``'``.
         """
         from .._params import param_error
