@@ -40,6 +40,7 @@ import pandas as pd
 
 from .._dates import RANGE_TEXT, DateFormat, check_date_format, read_dates
 from .._errors import LogError
+from .._ids import hint_similar
 from .._params import param_error
 from .._policy import EVENT_KINDS
 from .._read import Unreadable, read_table
@@ -783,6 +784,7 @@ def _lookup_pairs(
     """The position of each row's pair in the pairs table (-1: none, a problem)."""
     pos = pairs.lookup(mentor, mentee)
     unknown = ok & (pos < 0)
+    start = len(problems)
     if unknown.any():
         mentors = set(pairs.mentor.tolist())
         mentees = set(pairs.mentee.tolist())
@@ -805,6 +807,7 @@ def _lookup_pairs(
                         f"(this {what} row names a pair that does not exist)",
                     )
                 )
+    hint_similar(problems[start:], {"mentor_id": pairs.mentor, "mentee_id": pairs.mentee})
     return pos
 
 
