@@ -31,6 +31,19 @@ lists                     ``object``           Python lists of trimmed text; ``;
 as mentee, the LTB guide's word). A column a policy does not use may be absent;
 absent columns are not added.
 
+Ids
+---
+Ids are compared exactly once trimmed (spaces, no-break spaces and zero-width
+characters at both ends go, see :mod:`mentormatch._ids`): ``M1`` and ``m1``,
+``007`` and ``7``, an NFC and an NFD ``é`` are different applicants, and a
+:class:`~mentormatch.SimilarIdsWarning` names the rows of ids that differ only so.
+Each ``requested_ids`` and ``previous_partner_ids`` item must be the id of an
+applicant in the table (a problem otherwise, with "did you mean" when it looks like
+one). A previous partner from an earlier year who did not apply again may be kept
+with the policy setting ``matching.allow_absent_previous_partners``: such an id
+blocks no one (an id only blocks the applicant whose id it is exactly); a
+look-alike of an applicant's id stays a problem.
+
 Row numbers in problems
 -----------------------
 For files read by :func:`read_applications`, the row as the spreadsheet shows it
