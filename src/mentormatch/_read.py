@@ -610,7 +610,7 @@ def _spread_merged(
             continue  # not a range (Excel would not open the file either)
         if None in (c0, r0, c1, r1) or r0 > len(rows) or (c0 == c1 and r0 == r1):
             continue
-        c0, r0, c1, r1 = int(c0), int(r0), int(c1), int(r1)  # type: ignore[arg-type]
+        c0, r0, c1, r1 = int(c0), int(r0), int(c1), int(r1)
         top_row = rows[r0 - 1]
         top = top_row[c0 - 1] if c0 - 1 < len(top_row) else None
         if _blank(top):
