@@ -28,7 +28,9 @@ from ._errors import (
     LogError,
     MatchInfeasibleError,
     MentormatchError,
+    MentormatchWarning,
     PolicyError,
+    SimilarIdsWarning,
 )
 from ._params import ParameterError
 from ._policy import CycleRule, CycleSettings, EligibilityRule, MatchingSettings, ProgramPolicy
@@ -90,10 +92,12 @@ __all__ = [
     "MatchResult",
     "MatchingSettings",
     "MentormatchError",
+    "MentormatchWarning",
     "ParameterError",
     "PolicyError",
     "ProgramPolicy",
     "ScoreMatrix",
+    "SimilarIdsWarning",
     "check_cycle",
     "check_eligibility",
     "datasets",

@@ -18,7 +18,9 @@ __all__ = [
     "LogError",
     "MatchInfeasibleError",
     "MentormatchError",
+    "MentormatchWarning",
     "PolicyError",
+    "SimilarIdsWarning",
 ]
 
 PROBLEM_COLUMNS = ["row", "column", "value", "expected"]
@@ -114,3 +116,15 @@ class MatchInfeasibleError(MentormatchError):
     def __init__(self, message: str, conflicts: pd.DataFrame | None = None) -> None:
         self.conflicts = conflicts if conflicts is not None else pd.DataFrame()
         super().__init__(message)
+
+
+class MentormatchWarning(UserWarning):
+    """Base class of the warnings mentormatch gives (input it accepts but staff should see)."""
+
+
+class SimilarIdsWarning(MentormatchWarning):
+    """Ids of one table differ only in case, spacing, accent encoding or leading zeros.
+
+    They are read as different people (ids are compared exactly); the message names
+    the ids and their rows. See :mod:`mentormatch._ids`.
+    """

@@ -405,6 +405,14 @@ class MatchingSettings:
         Whether a mentor and mentee from the same employer may be paired.
     allow_previous_partners : bool
         Whether earlier partners (``previous_partner_ids``) may be paired again.
+    allow_absent_previous_partners : bool
+        Whether ``previous_partner_ids`` may list ids that are not in the
+        applications table: partners from earlier years who did not apply again
+        (AMCTO and AMA take applications each year). Off (the default), such an
+        id is a problem of its row, as a mistyped id would let the real earlier
+        partner be paired. On, it is kept and blocks no one: an id only ever
+        blocks the applicant whose id it is exactly. An id that looks like an
+        applicant's (case, spaces, leading zeros) is a problem either way.
     honor_mutual_requests : bool
         Force pairs where each side requested the other (AMCTO FAQ).
     weights : mapping of str to float
@@ -432,6 +440,7 @@ class MatchingSettings:
     capacity_cap: int = 1
     allow_same_organization: bool = True
     allow_previous_partners: bool = False
+    allow_absent_previous_partners: bool = False
     honor_mutual_requests: bool = True
     weights: Mapping[str, float] = field(
         default_factory=lambda: {"goals": 0.4, "skills": 0.3, "interests": 0.2, "region": 0.1}
@@ -461,6 +470,7 @@ class MatchingSettings:
         for name in (
             "allow_same_organization",
             "allow_previous_partners",
+            "allow_absent_previous_partners",
             "honor_mutual_requests",
             "favor_previously_unmatched",
         ):
@@ -986,6 +996,7 @@ class ProgramPolicy:
             "capacity_cap": m.capacity_cap,
             "allow_same_organization": m.allow_same_organization,
             "allow_previous_partners": m.allow_previous_partners,
+            "allow_absent_previous_partners": m.allow_absent_previous_partners,
             "honor_mutual_requests": m.honor_mutual_requests,
             "priority": m.priority,
             "favor_previously_unmatched": m.favor_previously_unmatched,

@@ -38,6 +38,17 @@ of its row and column. One sheet: the one ``sheet_name`` names (or numbers from
 workbook ``match`` writes (``about`` first, then ``pairs``) reads as pairs, else
 the first sheet.
 
+Merged cells: Excel keeps the value of a merged range in its top-left cell only
+(the others read blank). A range merged down one column below the header (a
+coordinator merging ``mentor-0001`` over the three rows of that mentor's meetings)
+means that value for each of its rows: every row of the range gets it (a row
+with nothing else in it stays a blank row); ``info["merged"]`` lists the ranges so
+spread. A range merged across columns, or taking in the header row, has no one
+meaning: it is a problem naming the range (its top-left row and column), unless
+it is blank. The ranges are read from the sheet's XML, streamed (the read-only
+mode of openpyxl does not give them); a sheet without merged cells costs one
+scan of its XML for the word ``mergeCell``.
+
 Both
 ----
 Rows are numbered as the file shows them: the header is row 1, the first data
@@ -176,7 +187,9 @@ def read_table(
     RawTable
         ``info`` has ``path``, ``format`` ("csv"/"xlsx"), ``encoding``,
         ``delimiter`` (``None`` for Excel), ``sheet`` (``None`` for CSV),
-        ``blank_lines`` (how many rows were left out) and ``blank_rows`` (their numbers).
+        ``blank_lines`` (how many rows were left out), ``blank_rows`` (their numbers)
+        and ``merged`` (the merged ranges of an Excel sheet whose value was given to
+        each of their cells, ``"A2:A4"``; empty for CSV).
 
     Raises
     ------
@@ -277,7 +290,13 @@ def _read_csv(
         sep = _sniff(text) or ("\t" if suffix == ".tsv" else ",")
         if suffix == ".tsv":
             sep = "\t"
-    info: dict[str, Any] = {"format": "csv", "encoding": used, "delimiter": sep, "sheet": None}
+    info: dict[str, Any] = {
+        "format": "csv",
+        "encoding": used,
+        "delimiter": sep,
+        "sheet": None,
+        "merged": [],
+    }
     records: list[list[str]] = []
     with _FIELD_LOCK:  # the csv module's limit is global: raised for this read only
         old = csv.field_size_limit(_FIELD_LIMIT)
@@ -496,6 +515,7 @@ def _read_excel(
                     if getattr(c, "data_type", None) == "e" and c.value is not None
                 )
             rows.append(values)
+        merged = _merged_ranges(wb, ws, path)
     except Unreadable:
         raise
     except Exception as exc:  # corrupt sheet XML, entity tricks, missing parts...
@@ -503,12 +523,15 @@ def _read_excel(
         raise Unreadable([_whole(detail, unreadable)]) from None
     finally:
         wb.close()
+    spread, merge_problems = _spread_merged(rows, merged, what)
     while rows and all(_blank(v) for v in rows[-1]):
         rows.pop()  # formatted empty rows at the end of a sheet
     if not rows or all(_blank(v) for v in rows[0]):
         raise Unreadable([_whole("", "a header row, then one row per record")])
     header = rows[0]
-    problems = [
+    for p in merge_problems:
+        p["column"] = _column_name(header, p.pop("_k"))
+    problems = merge_problems + [
         {
             "row": number,
             "column": _column_name(header, k),
@@ -521,8 +544,99 @@ def _read_excel(
         if number > 1 or k < len(header)
     ]
     head = ["" if v is None else v if isinstance(v, str) else _header_text(v) for v in header]
-    info: dict[str, Any] = {"format": "xlsx", "encoding": None, "delimiter": None, "sheet": name}
+    info: dict[str, Any] = {
+        "format": "xlsx",
+        "encoding": None,
+        "delimiter": None,
+        "sheet": name,
+        "merged": spread,
+    }
     return head, rows[1:], problems, info
+
+
+def _merged_ranges(wb: Any, ws: Any, path: Path) -> list[str]:
+    """The merged ranges of a sheet (``"A2:A4"``), read from its XML.
+
+    openpyxl's read-only mode does not give them. The sheet's XML is first scanned
+    in chunks for a ``mergeCell`` (most sheets have none: nothing more is done),
+    then parsed as a stream for the ranges (their list is at the end of the sheet).
+    """
+    archive = getattr(wb, "_archive", None)
+    part = getattr(ws, "_worksheet_path", None)
+    if archive is None or part is None:  # another openpyxl: ask it, with a full load
+        import openpyxl
+
+        full = openpyxl.load_workbook(path, data_only=True)
+        try:
+            return [str(r) for r in full[ws.title].merged_cells.ranges]
+        finally:
+            full.close()
+    with archive.open(part) as f:
+        tail = b""
+        while True:
+            chunk = f.read(1 << 20)
+            if not chunk:
+                return []
+            if b"mergeCell" in tail + chunk:
+                break
+            tail = chunk[-16:]
+    from openpyxl.xml.functions import iterparse
+
+    refs = []
+    with archive.open(part) as f:
+        for _, element in iterparse(f):
+            if element.tag.rpartition("}")[2] == "mergeCell" and element.get("ref"):
+                refs.append(element.get("ref"))
+            element.clear()
+    return refs
+
+
+def _spread_merged(
+    rows: list[list[Any]], refs: list[str], what: str
+) -> tuple[list[str], list[dict[str, Any]]]:
+    """Give each cell of a merged range in one column the value Excel shows; others are problems.
+
+    Returns the ranges spread, and the problems (``_k``: the 0-based column, named
+    by the caller once the header is known).
+    """
+    from openpyxl.utils.cell import range_boundaries
+
+    spread: list[str] = []
+    problems: list[dict[str, Any]] = []
+    for ref in refs:
+        try:
+            c0, r0, c1, r1 = range_boundaries(ref)
+        except (ValueError, TypeError):
+            continue  # not a range (Excel would not open the file either)
+        if None in (c0, r0, c1, r1) or r0 > len(rows) or (c0 == c1 and r0 == r1):
+            continue
+        c0, r0, c1, r1 = int(c0), int(r0), int(c1), int(r1)
+        top_row = rows[r0 - 1]
+        top = top_row[c0 - 1] if c0 - 1 < len(top_row) else None
+        if _blank(top):
+            continue  # nothing shown: every cell of the range is blank
+        if c0 == c1 and r0 >= 2:
+            k = c0 - 1
+            for row in rows[r0:r1]:
+                if all(_blank(v) for j, v in enumerate(row) if j != k):
+                    continue  # a row with nothing else stays a blank row
+                if len(row) <= k:
+                    row.extend([None] * (k + 1 - len(row)))
+                row[k] = top
+            spread.append(ref)
+            continue
+        where = "the header row" if r0 == 1 else f"{c1 - c0 + 1} columns"
+        problems.append(
+            {
+                "row": r0,
+                "_k": c0 - 1,
+                "value": _cell_text(top)[:100],
+                "expected": f"one value per cell: the cells {ref} are merged over {where} "
+                f"(unmerge them, and type the value in each cell of the {what} it is meant for)",
+                "_read": True,
+            }
+        )
+    return spread, problems
 
 
 def _header_text(value: Any) -> str:

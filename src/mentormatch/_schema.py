@@ -31,6 +31,19 @@ lists                     ``object``           Python lists of trimmed text; ``;
 as mentee, the LTB guide's word). A column a policy does not use may be absent;
 absent columns are not added.
 
+Ids
+---
+Ids are compared exactly once trimmed (spaces, no-break spaces and zero-width
+characters at both ends go, see :mod:`mentormatch._ids`): ``M1`` and ``m1``,
+``007`` and ``7``, an NFC and an NFD ``é`` are different applicants, and a
+:class:`~mentormatch.SimilarIdsWarning` names the rows of ids that differ only so.
+Each ``requested_ids`` and ``previous_partner_ids`` item must be the id of an
+applicant in the table (a problem otherwise, with "did you mean" when it looks like
+one). A previous partner from an earlier year who did not apply again may be kept
+with the policy setting ``matching.allow_absent_previous_partners``: such an id
+blocks no one (an id only blocks the applicant whose id it is exactly); a
+look-alike of an applicant's id stays a problem.
+
 Row numbers in problems
 -----------------------
 For files read by :func:`read_applications`, the row as the spreadsheet shows it
@@ -53,6 +66,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import ApplicationError
+from ._ids import did_you_mean, suggestions, trim, trim_text, warn_similar
 from ._params import param_error
 from ._policy import APPLICATION_COLUMNS, ProgramPolicy
 from ._read import Unreadable, normalize_name, read_table
@@ -233,10 +247,13 @@ def _validate(
     if pol is not None and "career_stage" in out:
         _check_stage_scale(out["career_stage"], pol, rows, problems)
     if "id" in out:
-        _check_ids(out, rows, problems)
+        keep_absent = pol is not None and pol.matching.allow_absent_previous_partners
+        _check_ids(out, rows, problems, keep_absent=keep_absent)
 
     if problems:
         raise ApplicationError(_sorted_problems(problems))
+    if "id" in out:
+        warn_similar(out["id"].to_numpy(dtype=object, na_value=None), rows, "applications")
     extra = [c for c in frame.columns if c not in APPLICATION_COLUMNS]
     result = pd.DataFrame(out, index=pd.RangeIndex(len(frame)))
     for col in extra:
@@ -364,7 +381,7 @@ def _scalar_text(value: Any) -> Any:
     if _is_blank(value):
         return None
     if isinstance(value, str):
-        return value.strip()
+        return trim(value)
     if isinstance(value, (bool, np.bool_)):
         return "true" if value else "false"
     if isinstance(value, numbers.Integral):
@@ -385,7 +402,7 @@ def _text_values(series: pd.Series) -> tuple[pd.Series, np.ndarray]:
     if isinstance(series.dtype, pd.StringDtype) or pd.api.types.infer_dtype(
         series, skipna=True
     ) in ("string", "empty"):
-        text = series.astype("string").str.strip()
+        text = trim_text(series.astype("string"))  # spaces and zero-width characters
         text = text.mask(text == "")
         return text, np.zeros(len(series), dtype=bool)
     converted = [_scalar_text(v) for v in series.to_numpy(dtype=object)]
@@ -605,7 +622,22 @@ def _isin(values: np.ndarray, allowed: np.ndarray) -> np.ndarray:
     return pd.Series(values, dtype=object).isin(allowed).to_numpy(dtype=bool)
 
 
-def _check_ids(cols: dict[str, pd.Series], rows: np.ndarray, problems: list) -> None:
+_ABSENT_PARTNER = (
+    " (a partner from an earlier year who did not apply again may be listed only with the "
+    "policy setting matching.allow_absent_previous_partners = true)"
+)
+
+
+def _check_ids(
+    cols: dict[str, pd.Series], rows: np.ndarray, problems: list, *, keep_absent: bool = False
+) -> None:
+    """Duplicate ids, and ids in ``requested_ids`` / ``previous_partner_ids`` naming no one.
+
+    An unknown id is a problem, with "did you mean" when it looks like an applicant's
+    id (:mod:`mentormatch._ids`); ``keep_absent`` (the policy's
+    ``allow_absent_previous_partners``) keeps unknown previous partners that look
+    like no applicant's id.
+    """
     ids = cols["id"]
     present = ids.notna().to_numpy()
     dup = ids.duplicated(keep=False).to_numpy() & present
@@ -633,13 +665,23 @@ def _check_ids(cols: dict[str, pd.Series], rows: np.ndarray, problems: list) -> 
         is_self = target == own
         for i, t in zip(pos[is_self], target[is_self], strict=True):
             problems.append(_problem(rows, i, col, t, "the id of someone else (not the applicant)"))
-        if col != "requested_ids":
-            continue
         # A duplicated id exists (its rows are reported as duplicates); only its
         # role is unknown, so the same-role check skips it.
-        known = _isin(target, ids[present].to_numpy(dtype=object))
-        for i, t in zip(pos[~known & ~is_self], target[~known & ~is_self], strict=True):
-            problems.append(_problem(rows, i, col, t, "the id of an applicant in this table"))
+        existing = ids[present].to_numpy(dtype=object)
+        unknown = ~_isin(target, existing) & ~is_self
+        if unknown.any():
+            alike = suggestions(target[unknown], existing)
+            if col == "previous_partner_ids" and keep_absent:
+                unknown[unknown] = pd.notna(alike)  # absent people are kept, look-alikes not
+                alike = alike[pd.notna(alike)]
+            why = "" if col == "requested_ids" else _ABSENT_PARTNER
+            for i, t, s in zip(pos[unknown], target[unknown], alike, strict=True):
+                hint = did_you_mean(t, s) if s is not None else why
+                problems.append(
+                    _problem(rows, i, col, t, "the id of an applicant in this table" + hint)
+                )
+        if col != "requested_ids":
+            continue
         if "role" in cols:
             sel = _isin(target, role_of.index.to_numpy()) & ~is_self
             their = role_of.reindex(target[sel]).to_numpy(dtype=object, na_value=None)

@@ -39,7 +39,9 @@ def _kernels() -> dict[str, Any]:
         return _KERNELS
     import numba as nb
 
-    @nb.njit(parallel=True, cache=True, nogil=True)
+    from mentormatch._jit import njit  # numba's cache, in a private per-user directory
+
+    @njit(parallel=True, nogil=True)
     def select(masked, depth, out_idx, out_val):
         nr, m = masked.shape
         nbins = _BINS
@@ -90,7 +92,7 @@ def _kernels() -> dict[str, Any]:
                 out_idx[i, t] = idx[order[t]]
                 out_val[i, t] = val[order[t]]
 
-    @nb.njit(parallel=True, cache=True, nogil=True)
+    @njit(parallel=True, nogil=True)
     def push(masked, rows, n_chunks, tile, root, heap_val, heap_row):
         nr, m = masked.shape
         depth = heap_val.shape[1]
@@ -136,7 +138,7 @@ def _kernels() -> dict[str, Any]:
                             hr[pos] = r
                             root[j] = hv[0]
 
-    @nb.njit(parallel=True, cache=True, nogil=True)
+    @njit(parallel=True, nogil=True)
     def pairs_above(rows, cols, scores, q_scale, row_off, col_off, row_ok, col_ok, margin, out):
         for t in nb.prange(len(rows)):
             i = rows[t]
@@ -146,7 +148,7 @@ def _kernels() -> dict[str, Any]:
                 cj = col_off[j]
                 out[t] = scores[t] * q_scale > r + cj - 1.0 - margin - 1e-15 * (abs(r) + abs(cj))
 
-    @nb.njit(parallel=True, cache=True, nogil=True)
+    @njit(parallel=True, nogil=True)
     def lines(
         masked,
         q_scale,
@@ -194,7 +196,7 @@ def _kernels() -> dict[str, Any]:
                 zeta[i] = z
                 tmax[i] = t
 
-    @nb.njit(parallel=True, cache=True, nogil=True)
+    @njit(parallel=True, nogil=True)
     def merge(va, ra, vb, rb, out_v, out_r):
         n, depth = out_v.shape
         da = va.shape[1]

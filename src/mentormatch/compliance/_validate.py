@@ -19,6 +19,7 @@ import pandas as pd
 
 from .._dates import DateFormat
 from .._errors import LogError
+from .._ids import hint_similar
 from .._schema import first_per_cell
 from ._calendar import NO_DAY, date_text
 from ._logs import (
@@ -165,6 +166,7 @@ def _lookup_pairs(
     """The position of each row's pair in the pairs table (-1: none, a problem)."""
     pos = pairs.lookup(mentor, mentee)
     unknown = ok & (pos < 0)
+    start = len(problems)
     if unknown.any():
         mentors = set(pairs.mentor.tolist())
         mentees = set(pairs.mentee.tolist())
@@ -187,6 +189,7 @@ def _lookup_pairs(
                         f"(this {what} row names a pair that does not exist)",
                     )
                 )
+    hint_similar(problems[start:], {"mentor_id": pairs.mentor, "mentee_id": pairs.mentee})
     return pos
 
 

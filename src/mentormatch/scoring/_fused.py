@@ -67,7 +67,9 @@ def _kernel() -> Any:
         return _KERNEL["block"]
     import numba as nb
 
-    @nb.njit(parallel=True, cache=True, nogil=True)
+    from mentormatch._jit import njit  # numba's cache, in a private per-user directory
+
+    @njit(parallel=True, nogil=True)
     def block_kernel(
         kinds,
         slots,

@@ -21,8 +21,9 @@ that found it did; the caller falls back to its general path when the check
 fails (it never has in the tests) or the costs are too large for exact
 integer sums (:data:`MAX_COST`).
 
-The kernels are compiled by numba on first use (cached on disk, like the
-library's other kernels); importing this module imports no numba.
+The kernels are compiled by numba on first use (cached on disk in the
+library's private cache, :mod:`mentormatch._jit`); importing this module
+imports no numba.
 """
 
 from __future__ import annotations
@@ -148,9 +149,9 @@ def certify(
 def _kernels() -> dict[str, Any]:
     if _KERNELS:
         return _KERNELS
-    import numba as nb
+    from mentormatch._jit import njit  # numba's cache, in a private per-user directory
 
-    @nb.njit(cache=True, nogil=True)
+    @njit(nogil=True)
     def jv(cost, sg):  # pragma: no cover - compiled; covered through lap_dense
         n, m = cost.shape
         inf = np.int64(2**62)
@@ -312,7 +313,7 @@ def _kernels() -> dict[str, Any]:
             u[i] = sg * cost[i, rowsol[i]] - v[rowsol[i]]
         return rowsol, u, v
 
-    @nb.njit(cache=True, nogil=True)
+    @njit(nogil=True)
     def certify_kernel(cost, sg, col_of_row, u, v):  # pragma: no cover - compiled
         n, m = cost.shape
         for i in range(n):

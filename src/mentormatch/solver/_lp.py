@@ -402,9 +402,9 @@ def _bf_kernel() -> Any:
     """The queue-based Bellman-Ford, compiled with numba on first use."""
     if "bf" in _BF:
         return _BF["bf"]
-    import numba as nb
+    from mentormatch._jit import njit  # numba's cache, in a private per-user directory
 
-    @nb.njit(cache=True, nogil=True)
+    @njit(nogil=True)
     def bf(offset, heads, length, d):
         n = len(d)
         queue = np.empty(n + 1, dtype=np.int64)
