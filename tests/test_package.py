@@ -87,7 +87,7 @@ def test_import_has_no_side_effects_and_star_import_works():
     "module",
     [
         "mentormatch",
-        "mentormatch._schema",
+        "mentormatch.applications._schema",
         "mentormatch.policies",
         "mentormatch._eligibility",
         "mentormatch.scoring._matrix",

@@ -32,7 +32,7 @@ from ._errors import (
 )
 from ._params import ParameterError
 from ._policy import CycleRule, CycleSettings, EligibilityRule, MatchingSettings, ProgramPolicy
-from ._schema import read_applications, validate_applications
+from .applications import read_applications, validate_applications
 from .policies import get_policy
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from ._policy import EligibilityRule, ProgramPolicy
-from ._schema import _resolve_policy, _validate
+from .applications._schema import _resolve_policy, _validate
 
 __all__ = ["check_eligibility"]
 

@@ -43,7 +43,8 @@ from .._errors import LogError
 from .._params import param_error
 from .._policy import EVENT_KINDS
 from .._read import Unreadable, read_table
-from .._schema import _normalize_columns, _numbers, _shown, _text_values, first_per_cell
+from ..applications._cells import _numbers, _shown, _text_values, first_per_cell
+from ..applications._schema import _normalize_columns
 from ._calendar import NO_DAY, date_text, days_to_datetimes
 
 __all__ = [

@@ -18,7 +18,7 @@ from .._eligibility import evaluate
 from .._errors import ApplicationError
 from .._params import check_number, param_error
 from .._policy import ProgramPolicy
-from .._schema import _validate
+from ..applications._schema import _validate
 from ._base import as_positions, fill_rows
 from ._categorical import MutualRequest, RegionProximity
 from ._numeric import CommunitySizeSimilarity, ExperienceGap
