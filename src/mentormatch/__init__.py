@@ -22,7 +22,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from . import datasets, policies
-from ._eligibility import check_eligibility
 from ._errors import (
     ApplicationError,
     LogError,
@@ -33,6 +32,7 @@ from ._errors import (
 from ._params import ParameterError
 from ._policy import CycleRule, CycleSettings, EligibilityRule, MatchingSettings, ProgramPolicy
 from .applications import read_applications, validate_applications
+from .eligibility import check_eligibility
 from .policies import get_policy
 
 if TYPE_CHECKING:

@@ -14,11 +14,11 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from .._eligibility import evaluate
 from .._errors import ApplicationError
 from .._params import check_number, param_error
 from .._policy import ProgramPolicy
 from ..applications._schema import _validate
+from ..eligibility._evaluate import evaluate
 from ._base import as_positions, fill_rows
 from ._categorical import MutualRequest, RegionProximity
 from ._numeric import CommunitySizeSimilarity, ExperienceGap
