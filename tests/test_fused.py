@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 import mentormatch as mm
 from mentormatch._candidates import BlockSource, _offsets
-from mentormatch._topk import ColumnHeaps, above_threshold, near_tight, pairs_above, select_rows
+from mentormatch.candidates._topk import ColumnHeaps, above_threshold, near_tight, pairs_above, select_rows
 from mentormatch.scoring import BUILTIN_EXTRACTORS, PairScorer
 from mentormatch.scoring._fused import BlockStats, FusedBlocks
 from mentormatch.solver import Pricing, WeightScale
@@ -224,7 +224,7 @@ def test_column_lists_of_row_chunks_merge_into_the_whole(
 ) -> None:
     """Heaps filled chunk by chunk (as on a cluster), then merged: the same lists as
     one heap over every row, ties included."""
-    from mentormatch._topk import merge_columns
+    from mentormatch.candidates._topk import merge_columns
 
     rng = np.random.default_rng(seed)
     blocks, ids = [], []

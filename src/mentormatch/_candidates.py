@@ -48,14 +48,7 @@ from typing import Any
 
 import numpy as np
 
-from ._topk import (
-    ColumnHeaps,
-    above_threshold,
-    merge_columns,
-    near_tight,
-    pairs_above,
-    select_rows,
-)
+from .candidates._topk import ColumnHeaps, above_threshold, merge_columns, near_tight, pairs_above, select_rows
 from .scoring._base import _workers
 from .scoring._fused import BlockStats, FusedBlocks
 
