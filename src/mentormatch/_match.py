@@ -952,7 +952,7 @@ def _run_candidates(
     stats: dict[str, Any],
     client: Any = None,
 ) -> _Outcome:
-    from ._candidates import (
+    from .candidates import (
         BlockSource,
         Cluster,
         block_rows,
