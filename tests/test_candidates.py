@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mentormatch as mm
-from mentormatch import _match
 from mentormatch.candidates import build_candidates
+from mentormatch.matching import _pipeline as _match
 from mentormatch.scoring import PairScorer
 from test_match import check_result
 

@@ -37,9 +37,9 @@ from .policies import get_policy
 
 if TYPE_CHECKING:
     from . import scoring
-    from ._match import MatchResult, match, rematch
     from .compliance import ComplianceReport, check_cycle
     from .compliance._logs import read_events, read_meetings, read_pairs
+    from .matching import MatchResult, match, rematch
     from .scoring import ScoreMatrix, score_pairs
     from .solver import AssignmentResult, solve_assignment
 
@@ -49,14 +49,14 @@ __version__ = "0.1.0"
 _LAZY = {
     "AssignmentResult": ".solver",
     "ComplianceReport": ".compliance",
-    "MatchResult": "._match",
+    "MatchResult": ".matching",
     "ScoreMatrix": ".scoring",
     "check_cycle": ".compliance",
-    "match": "._match",
+    "match": ".matching",
     "read_events": ".compliance._logs",
     "read_meetings": ".compliance._logs",
     "read_pairs": ".compliance._logs",
-    "rematch": "._match",
+    "rematch": ".matching",
     "score_pairs": ".scoring",
     "solve_assignment": ".solver",
 }
