@@ -46,7 +46,7 @@ from typing import Any
 import numpy as np
 
 from .._params import param_error
-from ._inputs import _check_common, _conflicts, _forced_list, _vector
+from ._inputs import _check_common, _conflicts, _forced_list, _people
 from ._loop import DEFAULT_K, AssignmentResult, _finish, _solve
 from ._problem import _BLOCK_CELLS, _Dense
 from ._weights import WeightScale, _max_priority
@@ -129,34 +129,9 @@ def solve_assignment(
     started = time.perf_counter()
     func = "solve_assignment"
     _check_common(func, priority, maximize, min_score, max_pairs, time_limit, resolution)
-    try:
-        s = np.asarray(scores)
-    except (TypeError, ValueError):
-        raise param_error("scores", func, "a 2-D array of numbers", type(scores).__name__) from None
-    if s.dtype.kind not in "biuf":  # complex parts would be dropped, text and objects fail later
-        raise param_error("scores", func, "a 2-D array of real numbers", f"dtype {s.dtype}")
-    if s.dtype not in (np.float32, np.float64):
-        s = s.astype(np.float64)
-    if s.ndim != 2:
-        raise param_error("scores", func, "a 2-D array of numbers", f"shape {s.shape}")
+    s, ok = _checked_matrix(scores, allowed, min_score, func)
     n_rows, n_cols = s.shape
-    if np.isinf(s).any():
-        raise param_error("scores", func, "finite numbers or nan", "an infinite value")
-    ok = ~np.isnan(s)
-    if allowed is not None:
-        a = np.asarray(allowed)
-        if a.shape != s.shape or a.dtype != bool:
-            raise param_error(
-                "allowed", func, f"a bool array of shape {s.shape}", f"{a.dtype} {a.shape}"
-            )
-        ok &= a
-    if min_score is not None:
-        with np.errstate(invalid="ignore"):
-            ok &= s >= min_score
-    caps = _vector(capacities, n_cols, "capacities", func, default=1, dtype=np.int64)
-    assert caps is not None
-    row_prio = _vector(row_priority, n_rows, "row_priority", func, default=None, dtype=bool)
-    col_prio = _vector(col_priority, n_cols, "col_priority", func, default=None, dtype=bool)
+    caps, row_prio, col_prio = _people(capacities, row_priority, col_priority, n_rows, n_cols, func)
     forced_l = _forced_list(forced, n_rows, n_cols, func)
     _conflicts(forced_l, lambda r, c: bool(ok[r, c]), caps, max_pairs)
     if progress:
@@ -217,6 +192,37 @@ def solve_assignment(
         limit=limit,
         tops=lambda: _dense_tops(s, ok, row_free, caps_left),
     )
+
+
+def _checked_matrix(
+    scores: Any, allowed: Any, min_score: float | None, func: str
+) -> tuple[np.ndarray, np.ndarray]:
+    """The scores as a float matrix, and which pairs are allowed (``nan``, ``allowed``,
+    ``min_score``), checked."""
+    try:
+        s = np.asarray(scores)
+    except (TypeError, ValueError):
+        raise param_error("scores", func, "a 2-D array of numbers", type(scores).__name__) from None
+    if s.dtype.kind not in "biuf":  # complex parts would be dropped, text and objects fail later
+        raise param_error("scores", func, "a 2-D array of real numbers", f"dtype {s.dtype}")
+    if s.dtype not in (np.float32, np.float64):
+        s = s.astype(np.float64)
+    if s.ndim != 2:
+        raise param_error("scores", func, "a 2-D array of numbers", f"shape {s.shape}")
+    if np.isinf(s).any():
+        raise param_error("scores", func, "finite numbers or nan", "an infinite value")
+    ok = ~np.isnan(s)
+    if allowed is not None:
+        a = np.asarray(allowed)
+        if a.shape != s.shape or a.dtype != bool:
+            raise param_error(
+                "allowed", func, f"a bool array of shape {s.shape}", f"{a.dtype} {a.shape}"
+            )
+        ok &= a
+    if min_score is not None:
+        with np.errstate(invalid="ignore"):
+            ok &= s >= min_score
+    return s, ok
 
 
 def _dense_tops(

@@ -57,6 +57,17 @@ def _vector(
     return arr.astype(np.int64)
 
 
+def _people(
+    capacities: Any, row_priority: Any, col_priority: Any, n_rows: int, n_cols: int, func: str
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """Each column's capacity (default 1) and the favoured rows and columns, checked."""
+    caps = _vector(capacities, n_cols, "capacities", func, default=1, dtype=np.int64)
+    assert caps is not None
+    row_prio = _vector(row_priority, n_rows, "row_priority", func, default=None, dtype=bool)
+    col_prio = _vector(col_priority, n_cols, "col_priority", func, default=None, dtype=bool)
+    return caps, row_prio, col_prio
+
+
 def _floats(value: Any, n: int, name: str, func: str) -> np.ndarray:
     try:
         arr = np.asarray(value, dtype=np.float64)

@@ -100,10 +100,34 @@ def _solve(
     t0 = time.perf_counter()
     rows, cols, w = problem.top_k(k)
     stats["candidates_s"] = time.perf_counter() - t0
+    rows, cols, w, flow, bound, proven = _lp_rounds(
+        problem, rows, cols, w, limit=limit, k=k, deadline=deadline, progress=progress, stats=stats
+    )
+    stats["graph_edges"] = len(rows)
+    chosen, total = flow.chosen, flow.primal
+    t0 = time.perf_counter()
+    if proven:
+        chosen, total = _cp_over_tight(problem, rows, cols, w, flow, limit, deadline, stats)
+    stats["cp_s"] = time.perf_counter() - t0
+    return rows[chosen], cols[chosen], total, bound, proven
+
+
+def _lp_rounds(
+    problem: _Problem,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    w: np.ndarray,
+    *,
+    limit: int,
+    k: int,
+    deadline: float | None,
+    progress: Callable[[str, float], None] | None,
+    stats: dict[str, Any],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, Flow, int, bool]:
+    """LP on the graph, price the pairs left out, add the violators; until none (proven)
+    or out of time. Returns the graph, the last flow, the bound and whether it is proven."""
     stats["rounds"] = 0
-    flow: Flow | None = None
     proven = False
-    bound: int | None = None
     while True:
         stats["rounds"] += 1
         t0 = time.perf_counter()
@@ -141,37 +165,47 @@ def _solve(
         rows = np.concatenate([rows, vr])[first]
         cols = np.concatenate([cols, vc])[first]
         w = all_w[first]
-    stats["graph_edges"] = len(rows)
-    chosen = flow.chosen
-    total = flow.primal
-    # CP-SAT over the tight pairs: with the optimum as a constraint, any answer is optimal.
-    t0 = time.perf_counter()
-    if proven:
-        slack = flow.duals.slack(rows, cols, w)
-        tight = slack == 0
-        stats["tight_edges"] = int(tight.sum())
-        remaining = None if deadline is None else max(deadline - time.perf_counter(), 1.0)
-        cp = solve_cp(
-            rows[tight],
-            cols[tight],
-            w[tight],
-            caps=problem.caps,
-            limit=limit,
-            at_least=total,
-            hint=chosen[tight],
-            time_limit=remaining,
-        )
-        stats["cp_status"] = cp.status
-        if cp.chosen is not None:
-            sel = np.flatnonzero(tight)[cp.chosen]
-            chosen = np.zeros(len(rows), dtype=bool)
-            chosen[sel] = True
-            total = int(w[chosen].sum())
-            if total != flow.primal:  # pragma: no cover - the constraint forbids it
-                raise RuntimeError("internal error: CP-SAT answer below the proven optimum")
-    stats["cp_s"] = time.perf_counter() - t0
-    assert bound is not None
-    return rows[chosen], cols[chosen], total, bound, proven
+    return rows, cols, w, flow, bound, proven
+
+
+def _cp_over_tight(
+    problem: _Problem,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    w: np.ndarray,
+    flow: Flow,
+    limit: int,
+    deadline: float | None,
+    stats: dict[str, Any],
+) -> tuple[np.ndarray, int]:
+    """CP-SAT over the tight pairs: with the optimum as a constraint, any answer is optimal.
+
+    Returns which graph pairs are chosen and their total weight (the flow's when
+    CP-SAT gives no answer in time)."""
+    chosen, total = flow.chosen, flow.primal
+    slack = flow.duals.slack(rows, cols, w)
+    tight = slack == 0
+    stats["tight_edges"] = int(tight.sum())
+    remaining = None if deadline is None else max(deadline - time.perf_counter(), 1.0)
+    cp = solve_cp(
+        rows[tight],
+        cols[tight],
+        w[tight],
+        caps=problem.caps,
+        limit=limit,
+        at_least=total,
+        hint=chosen[tight],
+        time_limit=remaining,
+    )
+    stats["cp_status"] = cp.status
+    if cp.chosen is not None:
+        sel = np.flatnonzero(tight)[cp.chosen]
+        chosen = np.zeros(len(rows), dtype=bool)
+        chosen[sel] = True
+        total = int(w[chosen].sum())
+        if total != flow.primal:  # pragma: no cover - the constraint forbids it
+            raise RuntimeError("internal error: CP-SAT answer below the proven optimum")
+    return chosen, total
 
 
 def _finish(
