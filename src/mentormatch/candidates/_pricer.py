@@ -144,28 +144,171 @@ def make_pricer(
     On a ``dask.distributed`` cluster, the lines are scored again on its
     workers (:func:`_rescore_part`), with the same result.
     """
-    n_rows, n_cols = scorer.shape
-    width = max(n_cols, 1)
     if source is None:
         source = BlockSource(scorer, forbidden, min_score)
-    # Sorted keys (row * width + col) of the pairs in the graph.
-    known = {"keys": np.unique(graph.rows * width + graph.cols)}
-    state: dict[str, Any] = {"rounds": 0, "rescored_lines": 0, "rescored_pairs": 0}
-    graph.stats["pricing"] = state
-    live = (
-        np.flatnonzero(scorer.rules_.mentee_eligible),
-        np.flatnonzero(scorer.rules_.mentor_eligible),
-    )
+    return _CertifyingPricer(scorer, graph, source, progress, deadline, cluster)
 
-    # The dual-aware bounds of the lines scored again (see `rescore`): per line the
-    # largest ``rint(q) - offset`` of the other side over its pairs left out, and the
-    # round whose offsets it was computed with (-1: none).
-    zeta = (np.full(n_rows, np.inf), np.full(n_cols, np.inf))
-    snap = (np.full(n_rows, -1, np.int64), np.full(n_cols, -1, np.int64))
-    snaps: list[tuple[np.ndarray, np.ndarray]] = []
 
-    def rescore(
-        pricing: Any, lines: np.ndarray, by_col: bool, offsets: tuple[Any, ...]
+class _CertifyingPricer:
+    """The pricer :func:`make_pricer` returns: one call per LP round (see there).
+
+    It keeps, across rounds, the keys of the graph's pairs, the statistics
+    (``graph.stats["pricing"]``) and the dual-aware bounds of the lines scored
+    again (:meth:`_rescore`): per line the largest ``rint(q) - offset`` of the
+    other side over its pairs left out (``zeta``), and the round whose offsets it
+    was computed with (``snap``, -1: none; ``snaps`` holds those offsets).
+    """
+
+    def __init__(
+        self,
+        scorer: Any,
+        graph: CandidateGraph,
+        source: BlockSource,
+        progress: Callable[[str, float], None] | None,
+        deadline: float | None,
+        cluster: Cluster | None,
+    ) -> None:
+        n_rows, n_cols = scorer.shape
+        self.n_rows, self.n_cols = n_rows, n_cols
+        self.width = max(n_cols, 1)
+        self.graph, self.source = graph, source
+        self.progress, self.deadline, self.cluster = progress, deadline, cluster
+        # Sorted keys (row * width + col) of the pairs in the graph.
+        self.keys = np.unique(graph.rows * self.width + graph.cols)
+        self.state: dict[str, Any] = {"rounds": 0, "rescored_lines": 0, "rescored_pairs": 0}
+        graph.stats["pricing"] = self.state
+        self.live = (
+            np.flatnonzero(scorer.rules_.mentee_eligible),
+            np.flatnonzero(scorer.rules_.mentor_eligible),
+        )
+        self.zeta = (np.full(n_rows, np.inf), np.full(n_cols, np.inf))
+        self.snap = (np.full(n_rows, -1, np.int64), np.full(n_cols, -1, np.int64))
+        self.snaps: list[tuple[np.ndarray, np.ndarray]] = []
+        self.all_rows = np.arange(n_rows)
+        self.all_cols = np.arange(n_cols)
+
+    def __call__(self, pricing: Any) -> Any:
+        self.state["rounds"] += 1
+        offsets = _offsets(pricing, self.all_rows, self.all_cols)
+        out: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
+        worst, n_bad = self._price_reserve(pricing, offsets, out)
+        # Cheap first: while the reserve has many violators (one in 200 rows), or
+        # pairs between rows and columns priced at 0 do (mostly the unmatched and
+        # the mentors with room: such a pair adds a whole pair, violating the dual
+        # by the pairs tier), the LP takes those and no line is scored again: its
+        # dual is still far from the final one, and the bounds below could not
+        # close anyway. A few reserve violators go along with the rescoring.
+        cheap = n_bad >= max(1, len(self.live[0]) // CHEAP_SHARE)
+        if n_bad == 0:
+            cheap = self._price_zero_lines(pricing, out, cheap)
+        if cheap:
+            # Not every pair was priced: each row's bound covers the rest.
+            np.maximum(worst, _row_bound(pricing, self.graph, self.n_rows), out=worst)
+        else:
+            # Otherwise: only the lines the bounds cannot clear are scored again.
+            self._rescore_uncertified(pricing, offsets, out, worst)
+        r, c, s = self._fresh(out)
+        self.state.setdefault("added", []).append(len(r))
+        self.state.setdefault("cheap", []).append(bool(cheap))
+        if self.progress:
+            self.progress("certifying", min(0.99, 0.5 + 0.05 * self.state["rounds"]))
+        if len(r) == 0 and not worst.any():
+            # No pair outside the graph violates the dual: certified for every pair.
+            return None
+        # (No pairs with a positive bound: out of time before any violator was found.)
+        return r, c, s.astype(np.float64), worst
+
+    def _price_reserve(
+        self, pricing: Any, offsets: tuple[Any, ...], out: tuple[list[np.ndarray], ...]
+    ) -> tuple[np.ndarray, int]:
+        """The reserve: listed with their scores, priced exactly (a compiled
+        prefilter, then the exact slack of the few pairs it lets through).
+
+        Adds to ``out`` the violators and, when there are any, the reserve's pairs
+        near violation (the next dual will move, and they would be the next
+        round's violators). Returns each row's worst slack and the violators' count.
+        """
+        graph = self.graph
+        near = RESERVE_MARGIN / pricing.scale.resolution  # in units of q
+        maybe = np.flatnonzero(
+            pairs_above(
+                graph.reserve_rows, graph.reserve_cols, graph.reserve_scores, *offsets, near
+            )
+        )
+        rr, rc, rs = (
+            graph.reserve_rows[maybe],
+            graph.reserve_cols[maybe],
+            graph.reserve_scores[maybe],
+        )
+        slack = pricing.slack(rr, rc, rs)
+        bad = slack > 0
+        worst = np.zeros(self.n_rows, dtype=np.int64)
+        np.maximum.at(worst, rr[bad], slack[bad])
+        unit = pricing.scale.tier_priority if pricing.scale.priority == "score_first" else 1
+        take = (slack > -near * unit) if bad.any() else bad
+        _add(out, rr[take], rc[take], rs[take])
+        return worst, int(bad.sum())
+
+    def _price_zero_lines(
+        self, pricing: Any, out: tuple[list[np.ndarray], ...], cheap: bool
+    ) -> bool:
+        """With no reserve violator: the pairs between rows and columns priced at 0,
+        scored and priced when there are few enough. Whether the round stays cheap."""
+        live = self.live
+        zero_r = live[0][pricing.row_free[live[0]] & (pricing.u[live[0]] == 0)]
+        zero_c = live[1][(pricing.caps[live[1]] > 0) & (pricing.v[live[1]] == 0)]
+        if 0 < len(zero_r) * len(zero_c) <= 4 * _scan.BLOCK_CELLS:  # read now: tests set it
+            masked = self.source.block(zero_r, zero_c, counts=False).masked
+            vr, vc, vs, _ = _violators(pricing, zero_r, zero_c, masked, False)
+            self.state["rescored_pairs"] += len(zero_r) * len(zero_c)
+            cheap = len(vr) > 0
+            _add(out, vr, vc, vs)
+        return cheap
+
+    def _rescore_uncertified(
+        self,
+        pricing: Any,
+        offsets: tuple[Any, ...],
+        out: tuple[list[np.ndarray], ...],
+        worst: np.ndarray,
+    ) -> None:
+        """Score again the exception lines, then the smaller side of the lines the
+        bounds cannot clear; their violators go to ``out``, their worst slacks to ``worst``."""
+        (row_cert, col_cert), (ex_rows, ex_cols) = self._certified(offsets)
+        # The exception lines, scored again in full now, are certified too.
+        for lines_, by_col_ in ((ex_cols, True), (ex_rows, False)):
+            if len(lines_):
+                (vr, vc, vs), ex_worst = self._rescore(pricing, lines_, by_col_, offsets)
+                _add(out, vr, vc, vs)
+                np.maximum(worst, ex_worst, out=worst)
+        col_cert[ex_cols] = True
+        row_cert[ex_rows] = True
+        self.state.setdefault("exceptions", []).append((len(ex_rows), len(ex_cols)))
+        rows, cols = _flagged(pricing, self.graph, self.n_rows, self.n_cols, row_cert, col_cert)
+        self.state.setdefault("flagged", []).append((len(rows), len(cols)))
+        if len(rows) and len(cols):
+            by_col = len(cols) * len(self.live[0]) < len(rows) * len(self.live[1])
+            (vr, vc, vs), rescored_worst = self._rescore(
+                pricing, cols if by_col else rows, by_col, offsets
+            )
+            _add(out, vr, vc, vs)
+            np.maximum(worst, rescored_worst, out=worst)
+
+    def _fresh(
+        self, out: tuple[list[np.ndarray], ...]
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The pairs of ``out`` not in the graph yet (once each), now counted in it."""
+        r = np.concatenate(out[0]).astype(np.int64)
+        c = np.concatenate(out[1]).astype(np.int64)
+        s = np.concatenate(out[2])
+        key, first = np.unique(r * self.width + c, return_index=True)
+        fresh = ~_member(key, self.keys)
+        r, c, s = r[first][fresh], c[first][fresh], s[first][fresh]
+        self.keys = _merge(self.keys, key[fresh])
+        return r, c, s
+
+    def _rescore(
+        self, pricing: Any, lines: np.ndarray, by_col: bool, offsets: tuple[Any, ...]
     ) -> tuple[list[np.ndarray], np.ndarray]:
         """Score ``lines`` (rows, or columns) against the whole other side.
 
@@ -181,23 +324,23 @@ def make_pricer(
         margin = NEAR_MARGIN / pricing.scale.resolution  # in units of q (both priorities)
         # One snapshot per round, shared by the calls of that round: the offsets are
         # computed afresh every round (read-only arrays), so they are kept, not copied.
-        if not snaps or snaps[-1][0] is not r_off:
-            snaps.append((r_off, c_off))
-        here = len(snaps) - 1
+        if not self.snaps or self.snaps[-1][0] is not r_off:
+            self.snaps.append((r_off, c_off))
+        here = len(self.snaps) - 1
         side = 1 if by_col else 0
         found: list[list[np.ndarray]] = [[], [], [], []]
-        worst = np.zeros(n_rows, dtype=np.int64)
+        worst = np.zeros(self.n_rows, dtype=np.int64)
         add: list[list[np.ndarray]] = [[], [], []]
-        others = live[0] if by_col else live[1]
+        others = self.live[0] if by_col else self.live[1]
         step = block_rows(len(others))
         line_off, other_off, line_ok, other_ok = (
             (c_off, r_off, c_ok, r_ok) if by_col else (r_off, c_off, r_ok, c_ok)
         )
         args = (others, by_col, q_scale, line_off, other_off, line_ok, other_ok, margin)
-        if cluster is None:
-            parts = _rescore_here(source, lines, step, args, deadline)
+        if self.cluster is None:
+            parts = _rescore_here(self.source, lines, step, args, self.deadline)
         else:
-            parts = _rescore_on_cluster(cluster, source, lines, step, args, deadline)
+            parts = _rescore_on_cluster(self.cluster, self.source, lines, step, args, self.deadline)
         n_done = 0
         for ll, (li, oi, ps, z, tmax) in parts:
             pr, pc = (others[oi], ll[li]) if by_col else (ll[li], others[oi])
@@ -211,29 +354,29 @@ def make_pricer(
             add[2].append(ps)
             own_ok = line_ok[ll]
             done = ll[own_ok]
-            zeta[side][done] = z[own_ok]
-            snap[side][done] = here
-            (graph.col_kth if by_col else graph.row_kth)[done] = tmax[own_ok]
-            state["rescored_pairs"] += len(ll) * len(others)
+            self.zeta[side][done] = z[own_ok]
+            self.snap[side][done] = here
+            (self.graph.col_kth if by_col else self.graph.row_kth)[done] = tmax[own_ok]
+            self.state["rescored_pairs"] += len(ll) * len(others)
             n_done += len(ll)
         if n_done < len(lines):
             # Out of time: the lines not scored keep their bound. Every row may
             # have a violator in a column not scored; only the rows not scored can.
-            loose = _row_bound(pricing, graph, n_rows)
+            loose = _row_bound(pricing, self.graph, self.n_rows)
             if not by_col:
-                left = np.zeros(n_rows, dtype=bool)
+                left = np.zeros(self.n_rows, dtype=bool)
                 left[lines[n_done:]] = True
                 loose[~left] = 0
             np.maximum(worst, loose, out=worst)
-            state["stopped_early"] = True
-        state["rescored_lines"] += n_done
-        state["kept"] = state.get("kept", 0) + sum(len(x) for x in add[0])
+            self.state["stopped_early"] = True
+        self.state["rescored_lines"] += n_done
+        self.state["kept"] = self.state.get("kept", 0) + sum(len(x) for x in add[0])
         # Appended as they are: a pair already in the graph or the reserve is priced
         # twice (a graph pair never violates the LP's dual), which is cheaper than
         # looking every key up.
-        graph.reserve_rows = np.concatenate([graph.reserve_rows, *add[0]])
-        graph.reserve_cols = np.concatenate([graph.reserve_cols, *add[1]])
-        graph.reserve_scores = np.concatenate([graph.reserve_scores, *add[2]])
+        self.graph.reserve_rows = np.concatenate([self.graph.reserve_rows, *add[0]])
+        self.graph.reserve_cols = np.concatenate([self.graph.reserve_cols, *add[1]])
+        self.graph.reserve_scores = np.concatenate([self.graph.reserve_scores, *add[2]])
         if not found[0]:
             e = np.empty(0, np.int64)
             return [e, e, np.empty(0, np.float32)], worst
@@ -241,7 +384,7 @@ def make_pricer(
         keep = _top_per_owner(c if by_col else r, sl, pricing.per_row)
         return [r[keep], c[keep], sc[keep]], worst
 
-    def certified(offsets: tuple[Any, ...]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    def _certified(self, offsets: tuple[Any, ...]) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Lines whose dual-aware bound still shows no pair left out can violate,
         and the *exception* lines of the other side to score again for that.
 
@@ -255,27 +398,27 @@ def make_pricer(
         Returns ``([row_cert, col_cert], [exception_rows, exception_cols])``.
         """
         _, r_off, c_off, r_ok, c_ok = offsets
-        cert = [np.zeros(n_rows, dtype=bool), np.zeros(n_cols, dtype=bool)]
+        cert = [np.zeros(self.n_rows, dtype=bool), np.zeros(self.n_cols, dtype=bool)]
         extra = [np.empty(0, np.int64), np.empty(0, np.int64)]
         # A pair is covered when either of its lines is certified: the side holding
         # more bounds goes second and ignores the other side's certified lines.
-        first = 0 if (snap[0] >= 0).sum() <= (snap[1] >= 0).sum() else 1
+        first = 0 if (self.snap[0] >= 0).sum() <= (self.snap[1] >= 0).sum() else 1
         for side in (first, 1 - first):
             own, now, ok = (r_off, c_off, c_ok) if side == 0 else (c_off, r_off, r_ok)
             if side != first:
                 ok = ok & ~cert[first]
-            used = [k for k in range(len(snaps)) if (snap[side] == k).any()]
+            used = [k for k in range(len(self.snaps)) if (self.snap[side] == k).any()]
             if not used:
                 continue
             # Per snapshot: how far each line of the other side dropped (-inf: it can
             # hold no violating pair), and own - zeta of the lines certified with it.
             drops, gaps, sels = [], [], []
             for k in used:
-                then = snaps[k][1 - side]
+                then = self.snaps[k][1 - side]
                 drops.append(np.where(ok, then - now, -np.inf))
-                sel = np.flatnonzero(snap[side] == k)
+                sel = np.flatnonzero(self.snap[side] == k)
                 sels.append(sel)
-                gaps.append(np.sort(own[sel] - zeta[side][sel]))
+                gaps.append(np.sort(own[sel] - self.zeta[side][sel]))
             worst = np.max(drops, axis=0)
             order = np.argsort(-worst, kind="stable")
             # The largest drop left once the first s of `order` are scored again.
@@ -284,7 +427,7 @@ def make_pricer(
             grid = np.unique(np.minimum(n_other, np.r_[0, 2 ** np.arange(0, 17)]))
             # An exception line is scored against this side's lines, a line of this
             # side left uncertified against the other side's.
-            per_exception, per_line = len(live[side]), len(live[1 - side])
+            per_exception, per_line = len(self.live[side]), len(self.live[1 - side])
             best_s, best_cost = 0, None
             for s_ in grid.tolist():
                 left = sum(
@@ -295,106 +438,18 @@ def make_pricer(
                 if best_cost is None or cost < best_cost:
                     best_s, best_cost = s_, cost
             for sel, r in zip(sels, rest, strict=True):
-                cert[side][sel] = own[sel] - zeta[side][sel] >= r[best_s]
+                cert[side][sel] = own[sel] - self.zeta[side][sel] >= r[best_s]
             extra[1 - side] = np.sort(order[:best_s][np.isfinite(worst[order[:best_s]])])
         return cert, extra
 
-    all_rows = np.arange(n_rows)
-    all_cols = np.arange(n_cols)
 
-    def pricer(pricing: Any) -> Any:
-        state["rounds"] += 1
-        # The reserve: listed with their scores, priced exactly (a compiled
-        # prefilter, then the exact slack of the few pairs it lets through).
-        offsets = _offsets(pricing, all_rows, all_cols)
-        near = RESERVE_MARGIN / pricing.scale.resolution  # in units of q
-        maybe = np.flatnonzero(
-            pairs_above(
-                graph.reserve_rows, graph.reserve_cols, graph.reserve_scores, *offsets, near
-            )
-        )
-        rr, rc, rs = (
-            graph.reserve_rows[maybe],
-            graph.reserve_cols[maybe],
-            graph.reserve_scores[maybe],
-        )
-        slack = pricing.slack(rr, rc, rs)
-        bad = slack > 0
-        worst = np.zeros(n_rows, dtype=np.int64)
-        np.maximum.at(worst, rr[bad], slack[bad])
-        # With violators to add, the reserve's pairs near violation go along: the
-        # next dual will move, and they would be the next round's violators.
-        unit = pricing.scale.tier_priority if pricing.scale.priority == "score_first" else 1
-        take = (slack > -near * unit) if bad.any() else bad
-        out_r = [rr[take]]
-        out_c = [rc[take]]
-        out_s = [rs[take]]
-        # Cheap first: while the reserve has many violators (one in 200 rows), or
-        # pairs between rows and columns priced at 0 do (mostly the unmatched and
-        # the mentors with room: such a pair adds a whole pair, violating the dual
-        # by the pairs tier), the LP takes those and no line is scored again: its
-        # dual is still far from the final one, and the bounds below could not
-        # close anyway. A few reserve violators go along with the rescoring.
-        cheap = int(bad.sum()) >= max(1, len(live[0]) // CHEAP_SHARE)
-        if not bad.any():
-            zero_r = live[0][pricing.row_free[live[0]] & (pricing.u[live[0]] == 0)]
-            zero_c = live[1][(pricing.caps[live[1]] > 0) & (pricing.v[live[1]] == 0)]
-            if 0 < len(zero_r) * len(zero_c) <= 4 * _scan.BLOCK_CELLS:  # read now: tests set it
-                masked = source.block(zero_r, zero_c, counts=False).masked
-                vr, vc, vs, _ = _violators(pricing, zero_r, zero_c, masked, False)
-                state["rescored_pairs"] += len(zero_r) * len(zero_c)
-                cheap = len(vr) > 0
-                out_r.append(vr)
-                out_c.append(vc)
-                out_s.append(vs)
-        if cheap:
-            # Not every pair was priced: each row's bound covers the rest.
-            np.maximum(worst, _row_bound(pricing, graph, n_rows), out=worst)
-        # Otherwise: only the lines the bounds cannot clear are scored again.
-        none = np.empty(0, np.int64)
-        rows, cols = none, none
-        if not cheap:
-            (row_cert, col_cert), (ex_rows, ex_cols) = certified(offsets)
-            # The exception lines, scored again in full now, are certified too.
-            for lines_, by_col_ in ((ex_cols, True), (ex_rows, False)):
-                if len(lines_):
-                    (vr, vc, vs), ex_worst = rescore(pricing, lines_, by_col_, offsets)
-                    out_r.append(vr)
-                    out_c.append(vc)
-                    out_s.append(vs)
-                    np.maximum(worst, ex_worst, out=worst)
-            col_cert[ex_cols] = True
-            row_cert[ex_rows] = True
-            state.setdefault("exceptions", []).append((len(ex_rows), len(ex_cols)))
-            rows, cols = _flagged(pricing, graph, n_rows, n_cols, row_cert, col_cert)
-            state.setdefault("flagged", []).append((len(rows), len(cols)))
-        if len(rows) and len(cols):
-            by_col = len(cols) * len(live[0]) < len(rows) * len(live[1])
-            (vr, vc, vs), rescored_worst = rescore(
-                pricing, cols if by_col else rows, by_col, offsets
-            )
-            out_r.append(vr)
-            out_c.append(vc)
-            out_s.append(vs)
-            np.maximum(worst, rescored_worst, out=worst)
-        r = np.concatenate(out_r).astype(np.int64)
-        c = np.concatenate(out_c).astype(np.int64)
-        s = np.concatenate(out_s)
-        key, first = np.unique(r * width + c, return_index=True)
-        fresh = ~_member(key, known["keys"])
-        r, c, s = r[first][fresh], c[first][fresh], s[first][fresh]
-        known["keys"] = _merge(known["keys"], key[fresh])
-        state.setdefault("added", []).append(len(r))
-        state.setdefault("cheap", []).append(bool(cheap))
-        if progress:
-            progress("certifying", min(0.99, 0.5 + 0.05 * state["rounds"]))
-        if len(r) == 0 and not worst.any():
-            # No pair outside the graph violates the dual: certified for every pair.
-            return None
-        # (No pairs with a positive bound: out of time before any violator was found.)
-        return r, c, s.astype(np.float64), worst
-
-    return pricer
+def _add(
+    out: tuple[list[np.ndarray], ...], rows: np.ndarray, cols: np.ndarray, scores: np.ndarray
+) -> None:
+    """Append pairs (rows, cols, scores) to the round's lists."""
+    out[0].append(rows)
+    out[1].append(cols)
+    out[2].append(scores)
 
 
 def _rescore_block(
