@@ -27,6 +27,9 @@ NEAR_MARGIN = 0.1
 #: within this much score of violating.
 RESERVE_MARGIN = 0.02
 
+#: What :func:`_offsets` returns: ``(sign / resolution, R, C, row_ok, col_ok)``.
+_Offsets = tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
 
 def _dominated(
     key: np.ndarray, value: np.ndarray, threshold: np.ndarray, other: np.ndarray
@@ -42,9 +45,7 @@ def _dominated(
     return hit
 
 
-def _offsets(
-    pricing: Any, rows: np.ndarray, cols: np.ndarray
-) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def _offsets(pricing: Any, rows: np.ndarray, cols: np.ndarray) -> _Offsets:
     """The pair (i, j) can have positive slack only if ``q > R_i + C_j - 1/2``,
     ``q = sign * score / resolution``: ``(sign / resolution, R, C, row_ok, col_ok)``.
 
@@ -219,7 +220,7 @@ class _CertifyingPricer:
         return r, c, s.astype(np.float64), worst
 
     def _price_reserve(
-        self, pricing: Any, offsets: tuple[Any, ...], out: tuple[list[np.ndarray], ...]
+        self, pricing: Any, offsets: _Offsets, out: tuple[list[np.ndarray], ...]
     ) -> tuple[np.ndarray, int]:
         """The reserve: listed with their scores, priced exactly (a compiled
         prefilter, then the exact slack of the few pairs it lets through).
@@ -268,7 +269,7 @@ class _CertifyingPricer:
     def _rescore_uncertified(
         self,
         pricing: Any,
-        offsets: tuple[Any, ...],
+        offsets: _Offsets,
         out: tuple[list[np.ndarray], ...],
         worst: np.ndarray,
     ) -> None:
@@ -308,7 +309,7 @@ class _CertifyingPricer:
         return r, c, s
 
     def _rescore(
-        self, pricing: Any, lines: np.ndarray, by_col: bool, offsets: tuple[Any, ...]
+        self, pricing: Any, lines: np.ndarray, by_col: bool, offsets: _Offsets
     ) -> tuple[list[np.ndarray], np.ndarray]:
         """Score ``lines`` (rows, or columns) against the whole other side.
 
@@ -384,7 +385,7 @@ class _CertifyingPricer:
         keep = _top_per_owner(c if by_col else r, sl, pricing.per_row)
         return [r[keep], c[keep], sc[keep]], worst
 
-    def _certified(self, offsets: tuple[Any, ...]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    def _certified(self, offsets: _Offsets) -> tuple[list[np.ndarray], list[np.ndarray]]:
         """Lines whose dual-aware bound still shows no pair left out can violate,
         and the *exception* lines of the other side to score again for that.
 

@@ -184,95 +184,16 @@ def build_candidates(
         source = BlockSource(scorer, forbidden, min_score)
     live_rows = np.flatnonzero(scorer.rules_.mentee_eligible)
     live_cols = np.flatnonzero(scorer.rules_.mentor_eligible)
-    n_live = len(live_cols)
-    step = block_rows(n_live)
+    step = block_rows(len(live_cols))
     deep = k + reserve  # pairs kept per row and column (graph, then reserve)
-    # (rows, cols, scores) of the graph's pairs and of the reserve's, block by block.
-    lists: dict[str, tuple[list[np.ndarray], ...]] = {
-        "graph": ([], [], []),
-        "reserve": ([], [], []),
-    }
-    row_kth = np.full(n_rows, -np.inf)
-    row_stats = {key: np.zeros(n_rows, np.int64) for key in _COUNTS}
-    row_stats.update({key: np.full(n_rows, -np.inf) for key in _BESTS})
-    col_stats = _no_col_stats(n_live)
-
-    def take(rows: np.ndarray, idx: np.ndarray, vals: np.ndarray, stats: dict) -> None:
-        # Each row's k best columns (the graph), its next `reserve` (kept aside), and
-        # the best score after those: the largest score of every pair left out.
-        for key, arr in stats.items():
-            row_stats[key][rows] = arr
-        _collect(rows[:, None], live_cols, idx, vals, k, deep, lists, by_col=False)
-        row_kth[rows] = vals[:, deep]
-
-    n_todo = len(live_rows) if n_live else 0
+    found = _Found(n_rows, n_cols, live_cols, k, deep)
+    rows_todo = live_rows if len(live_cols) else live_rows[:0]
+    report = _reporter(progress, len(live_rows))
     if cluster is None:
-        # Each column's deep + 1 best rows so far, in a heap per mentor.
-        heaps = ColumnHeaps(n_live, deep + 1, _workers())
-        for a in range(0, n_todo, step):
-            rows = live_rows[a : a + step]
-            idx, vals, r_stats, c_stats = _scan_block(source, rows, live_cols, deep, heaps)
-            take(rows, idx, vals, r_stats)
-            _add_col_stats(col_stats, c_stats)
-            if progress:
-                progress("finding candidates", (a + len(rows)) / max(len(live_rows), 1))
-        col_lists = heaps.sorted() if n_live else None
+        col_lists = _scan_here(source, rows_todo, live_cols, deep, step, found, report)
     else:
-        col_lists = None
-        done = 0
-        for part in _scan_on_cluster(cluster, source, live_rows[:n_todo], live_cols, deep, step):
-            take(part.rows, part.idx, part.vals, part.row_stats)
-            _add_col_stats(col_stats, part.col_stats)
-            col_lists = (
-                part.col_lists if col_lists is None else merge_columns(col_lists, part.col_lists)
-            )
-            done += len(part.rows)
-            if progress:
-                progress("finding candidates", done / max(len(live_rows), 1))
-    col_kth = np.full(n_cols, -np.inf)
-    if n_live:
-        assert col_lists is not None
-        col_rows, col_vals = col_lists
-        _collect(col_rows, live_cols, None, col_vals, k, deep, lists, by_col=True)
-        col_kth[live_cols] = col_vals[:, deep]  # -inf when nothing is left out
-    counts = {key: (row_stats[key], np.zeros(n_cols, np.int64)) for key in _COUNTS}
-    best = {key: (row_stats[key], np.full(n_cols, -np.inf)) for key in _BESTS}
-    for key in _COUNTS:
-        counts[key][1][live_cols] = col_stats[key]
-    for key in _BESTS:
-        best[key][1][live_cols] = col_stats[key]
-    rows_out, cols_out, scores_out = lists["graph"]
-    res_r, res_c, res_s = lists["reserve"]
-    rows_all = np.concatenate(rows_out) if rows_out else np.empty(0, np.int64)
-    cols_all = np.concatenate(cols_out) if cols_out else np.empty(0, np.int64)
-    scores_all = np.concatenate(scores_out) if scores_out else np.empty(0, np.float32)
-    if forced:
-        fr, fc, fs = _pair_scores(scorer, forced)
-        rows_all = np.concatenate([rows_all, fr])
-        cols_all = np.concatenate([cols_all, fc])
-        scores_all = np.concatenate([scores_all, fs])
-    width = max(n_cols, 1)
-    pair_key, first = np.unique(rows_all.astype(np.int64) * width + cols_all, return_index=True)
-    rr = np.concatenate(res_r).astype(np.int64) if res_r else np.empty(0, np.int64)
-    rc = np.concatenate(res_c).astype(np.int64) if res_c else np.empty(0, np.int64)
-    rs = np.concatenate(res_s) if res_s else np.empty(0, np.float32)
-    res_key, res_first = np.unique(rr * width + rc, return_index=True)
-    res_first = res_first[~_member(res_key, pair_key)]
-    graph = CandidateGraph(
-        rows=rows_all[first].astype(np.int64),
-        cols=cols_all[first].astype(np.int64),
-        scores=scores_all[first].astype(np.float32),
-        row_kth=row_kth,
-        col_kth=col_kth,
-        reserve_rows=rr[res_first],
-        reserve_cols=rc[res_first],
-        reserve_scores=rs[res_first].astype(np.float32),
-        n_rule=counts["rule"],
-        n_staff=counts["staff"],
-        n_final=counts["final"],
-        best_staff=best["best_staff"],
-        best_final=best["best_final"],
-    )
+        col_lists = _scan_cluster(cluster, source, rows_todo, live_cols, deep, step, found, report)
+    graph = found.graph(col_lists, scorer, forced)
     graph.stats["candidates_s"] = time.perf_counter() - started
     graph.stats["candidate_pairs"] = len(graph.rows)
     graph.stats["block_rows"] = step
@@ -280,6 +201,145 @@ def build_candidates(
     graph.stats["fused"] = source.fused is not None
     graph.stats["cluster"] = cluster is not None
     return graph
+
+
+def _reporter(
+    progress: Callable[[str, float], None] | None, n_rows: int
+) -> Callable[[int], None] | None:
+    """Rows done -> the progress of the pass (None without a progress callback)."""
+    if not progress:
+        return None
+    return lambda done: progress("finding candidates", done / max(n_rows, 1))
+
+
+def _scan_here(
+    source: BlockSource,
+    rows_todo: np.ndarray,
+    live_cols: np.ndarray,
+    deep: int,
+    step: int,
+    found: _Found,
+    report: Callable[[int], None] | None,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The pass on this machine, block by block; each column's best rows (or None)."""
+    n_live = len(live_cols)
+    # Each column's deep + 1 best rows so far, in a heap per mentor.
+    heaps = ColumnHeaps(n_live, deep + 1, _workers())
+    for a in range(0, len(rows_todo), step):
+        rows = rows_todo[a : a + step]
+        idx, vals, r_stats, c_stats = _scan_block(source, rows, live_cols, deep, heaps)
+        found.take(rows, idx, vals, r_stats)
+        _add_col_stats(found.col_stats, c_stats)
+        if report:
+            report(a + len(rows))
+    return heaps.sorted() if n_live else None
+
+
+def _scan_cluster(
+    cluster: Cluster,
+    source: BlockSource,
+    rows_todo: np.ndarray,
+    live_cols: np.ndarray,
+    deep: int,
+    step: int,
+    found: _Found,
+    report: Callable[[int], None] | None,
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The pass on a cluster, a part of the mentees per task; the parts' column heaps merged."""
+    col_lists = None
+    done = 0
+    for part in _scan_on_cluster(cluster, source, rows_todo, live_cols, deep, step):
+        found.take(part.rows, part.idx, part.vals, part.row_stats)
+        _add_col_stats(found.col_stats, part.col_stats)
+        col_lists = (
+            part.col_lists if col_lists is None else merge_columns(col_lists, part.col_lists)
+        )
+        done += len(part.rows)
+        if report:
+            report(done)
+    return col_lists
+
+
+class _Found:
+    """What the pass keeps: the graph's and the reserve's pairs, bounds and counts."""
+
+    def __init__(self, n_rows: int, n_cols: int, live_cols: np.ndarray, k: int, deep: int):
+        self.n_rows, self.n_cols = n_rows, n_cols
+        self.live_cols, self.k, self.deep = live_cols, k, deep
+        # (rows, cols, scores) of the graph's pairs and of the reserve's, block by block.
+        self.lists: dict[str, tuple[list[np.ndarray], ...]] = {
+            "graph": ([], [], []),
+            "reserve": ([], [], []),
+        }
+        self.row_kth = np.full(n_rows, -np.inf)
+        self.row_stats = {key: np.zeros(n_rows, np.int64) for key in _COUNTS}
+        self.row_stats.update({key: np.full(n_rows, -np.inf) for key in _BESTS})
+        self.col_stats = _no_col_stats(len(live_cols))
+
+    def take(self, rows: np.ndarray, idx: np.ndarray, vals: np.ndarray, stats: dict) -> None:
+        """Each row's k best columns (the graph), its next ``reserve`` (kept aside), and
+        the best score after those: the largest score of every pair left out."""
+        for key, arr in stats.items():
+            self.row_stats[key][rows] = arr
+        _collect(
+            rows[:, None], self.live_cols, idx, vals, self.k, self.deep, self.lists, by_col=False
+        )
+        self.row_kth[rows] = vals[:, self.deep]
+
+    def graph(
+        self,
+        col_lists: tuple[np.ndarray, np.ndarray] | None,
+        scorer: Any,
+        forced: list[tuple[int, int]],
+    ) -> CandidateGraph:
+        """The candidate graph: the rows' and columns' lists, the forced pairs, the
+        reserve less the graph's pairs, and each person's counts and bounds."""
+        n_cols, live_cols, deep, lists = self.n_cols, self.live_cols, self.deep, self.lists
+        col_kth = np.full(n_cols, -np.inf)
+        if len(live_cols):
+            assert col_lists is not None
+            col_rows, col_vals = col_lists
+            _collect(col_rows, live_cols, None, col_vals, self.k, deep, lists, by_col=True)
+            col_kth[live_cols] = col_vals[:, deep]  # -inf when nothing is left out
+        row_stats, col_stats = self.row_stats, self.col_stats
+        counts = {key: (row_stats[key], np.zeros(n_cols, np.int64)) for key in _COUNTS}
+        best = {key: (row_stats[key], np.full(n_cols, -np.inf)) for key in _BESTS}
+        for key in _COUNTS:
+            counts[key][1][live_cols] = col_stats[key]
+        for key in _BESTS:
+            best[key][1][live_cols] = col_stats[key]
+        rows_out, cols_out, scores_out = lists["graph"]
+        res_r, res_c, res_s = lists["reserve"]
+        rows_all = np.concatenate(rows_out) if rows_out else np.empty(0, np.int64)
+        cols_all = np.concatenate(cols_out) if cols_out else np.empty(0, np.int64)
+        scores_all = np.concatenate(scores_out) if scores_out else np.empty(0, np.float32)
+        if forced:
+            fr, fc, fs = _pair_scores(scorer, forced)
+            rows_all = np.concatenate([rows_all, fr])
+            cols_all = np.concatenate([cols_all, fc])
+            scores_all = np.concatenate([scores_all, fs])
+        width = max(n_cols, 1)
+        pair_key, first = np.unique(rows_all.astype(np.int64) * width + cols_all, return_index=True)
+        rr = np.concatenate(res_r).astype(np.int64) if res_r else np.empty(0, np.int64)
+        rc = np.concatenate(res_c).astype(np.int64) if res_c else np.empty(0, np.int64)
+        rs = np.concatenate(res_s) if res_s else np.empty(0, np.float32)
+        res_key, res_first = np.unique(rr * width + rc, return_index=True)
+        res_first = res_first[~_member(res_key, pair_key)]
+        return CandidateGraph(
+            rows=rows_all[first].astype(np.int64),
+            cols=cols_all[first].astype(np.int64),
+            scores=scores_all[first].astype(np.float32),
+            row_kth=self.row_kth,
+            col_kth=col_kth,
+            reserve_rows=rr[res_first],
+            reserve_cols=rc[res_first],
+            reserve_scores=rs[res_first].astype(np.float32),
+            n_rule=counts["rule"],
+            n_staff=counts["staff"],
+            n_final=counts["final"],
+            best_staff=best["best_staff"],
+            best_final=best["best_final"],
+        )
 
 
 #: Per-person statistics of a block: pairs allowed by the rules, after staff

@@ -196,7 +196,7 @@ def solve_assignment(
 
 def _checked_matrix(
     scores: Any, allowed: Any, min_score: float | None, func: str
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, Any]:  # (scores, allowed: a bool array)
     """The scores as a float matrix, and which pairs are allowed (``nan``, ``allowed``,
     ``min_score``), checked."""
     try:
