@@ -34,8 +34,9 @@ any block of mentees x mentors.
 
 from ._base import FeatureExtractor
 from ._categorical import MutualRequest, RegionProximity
-from ._matrix import BUILTIN_EXTRACTORS, PairScorer, ScoreBlock, ScoreMatrix, score_pairs
+from ._matrix import ScoreMatrix, score_pairs
 from ._numeric import CommunitySizeSimilarity, ExperienceGap
+from ._scorer import BUILTIN_EXTRACTORS, PairScorer, ScoreBlock
 from ._sets import InterestOverlap, SkillsCoverage
 from ._text import GoalsSimilarity
 
