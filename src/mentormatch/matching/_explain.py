@@ -34,33 +34,7 @@ def _assemble(
     kept: frozenset[tuple[str, str]] = frozenset(),
 ) -> MatchResult:
     solved = outcome.solved
-    chosen = np.asarray(solved.pairs, dtype=np.int64).reshape(-1, 2)
-    rows, cols = chosen[:, 0], chosen[:, 1]
-    order = np.lexsort((cols, rows))
-    rows, cols = rows[order], cols[order]
-    reason = np.array(
-        [
-            setup.forced_reason.get((int(i), int(j)), "optimized")
-            for i, j in zip(rows, cols, strict=True)
-        ],
-        dtype=object,
-    )
-    total, features = outcome.pair_values(rows, cols)
-    weights = scorer.weights_
-    pairs = pd.DataFrame(
-        {
-            "mentee_id": pd.array(scorer.mentee_ids_[rows], dtype="string"),
-            "mentor_id": pd.array(scorer.mentor_ids_[cols], dtype="string"),
-            "score": np.asarray(total, dtype=np.float64),
-            "reason": pd.array(reason, dtype="string"),
-            "matched_on": pd.Series(
-                np.full(len(rows), matched_on.to_datetime64()), dtype="datetime64[ns]"
-            ),
-            "new_pair": np.ones(len(rows), dtype=bool),
-        }
-    )
-    for name, weight in weights.items():
-        pairs[name] = np.asarray(features[name], dtype=np.float64) * weight
+    rows, cols, pairs = _pairs_table(scorer, setup, outcome, matched_on)
     notes = [
         *setup.notes,
         *_forced_notes(scorer, setup, outcome, rows, cols, pairs["score"].to_numpy(), kept),
@@ -75,14 +49,7 @@ def _assemble(
         )
 
     unmatched = _unmatched(scorer, setup, outcome, rows, cols)
-    requests = setup.requests
-    if len(requests):
-        matched = set(zip(rows.tolist(), cols.tolist(), strict=True))
-        requests = requests.assign(
-            matched=[(i, j) in matched for i, j in zip(requests["_i"], requests["_j"], strict=True)]
-        ).drop(columns=["_i", "_j"])
-    else:
-        requests = pd.DataFrame(columns=REQUEST_COLUMNS)
+    requests = _requests_table(setup, rows, cols)
 
     objective = float(pairs["score"].sum())
     status = str(solved.status)
@@ -109,6 +76,53 @@ def _assemble(
         notes=tuple(notes),
         contacts=contacts,
     )
+
+
+def _pairs_table(
+    scorer: Any, setup: _Setup, outcome: _Outcome, matched_on: pd.Timestamp
+) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
+    """The chosen pairs in (mentee, mentor) order, and ``result.pairs`` (one column per feature)."""
+    chosen = np.asarray(outcome.solved.pairs, dtype=np.int64).reshape(-1, 2)
+    rows, cols = chosen[:, 0], chosen[:, 1]
+    order = np.lexsort((cols, rows))
+    rows, cols = rows[order], cols[order]
+    reason = np.array(
+        [
+            setup.forced_reason.get((int(i), int(j)), "optimized")
+            for i, j in zip(rows, cols, strict=True)
+        ],
+        dtype=object,
+    )
+    total, features = outcome.pair_values(rows, cols)
+    weights = scorer.weights_
+    pairs = pd.DataFrame(
+        {
+            "mentee_id": pd.array(scorer.mentee_ids_[rows], dtype="string"),
+            "mentor_id": pd.array(scorer.mentor_ids_[cols], dtype="string"),
+            "score": np.asarray(total, dtype=np.float64),
+            "reason": pd.array(reason, dtype="string"),
+            "matched_on": pd.Series(
+                np.full(len(rows), matched_on.to_datetime64()), dtype="datetime64[ns]"
+            ),
+            "new_pair": np.ones(len(rows), dtype=bool),
+        }
+    )
+    for name, weight in weights.items():
+        pairs[name] = np.asarray(features[name], dtype=np.float64) * weight
+    return rows, cols, pairs
+
+
+def _requests_table(setup: _Setup, rows: np.ndarray, cols: np.ndarray) -> pd.DataFrame:
+    """``result.requests``: each request and whether its pair was made."""
+    requests = setup.requests
+    if len(requests):
+        matched = set(zip(rows.tolist(), cols.tolist(), strict=True))
+        requests = requests.assign(
+            matched=[(i, j) in matched for i, j in zip(requests["_i"], requests["_j"], strict=True)]
+        ).drop(columns=["_i", "_j"])
+    else:
+        requests = pd.DataFrame(columns=REQUEST_COLUMNS)
+    return requests
 
 
 def _contacts(apps: pd.DataFrame, policy: ProgramPolicy) -> tuple[pd.DataFrame, list[str]]:
@@ -212,27 +226,13 @@ def _unmatched(
 ) -> pd.DataFrame:
     """Every applicant without a pair, with the reason a coordinator can pass on."""
     elig = scorer.eligibility_
-    records: list[dict[str, Any]] = []
-    for pid, role, reasons, detail in zip(
-        elig["participant_id"], elig["role"], elig["reasons"], elig["detail"], strict=True
-    ):
-        if reasons:
-            records.append(
-                {
-                    "participant_id": str(pid),
-                    "role": str(role),
-                    "reason": reasons[0],
-                    "detail": detail,
-                }
-            )
-
+    records = _ineligible_records(elig)
     n_mentees, n_mentors = scorer.shape
     load = np.bincount(cols, minlength=n_mentors)
     mentee_free = np.ones(n_mentees, dtype=bool)
     mentee_free[rows] = False
     mentor_free = load < setup.capacities
     full = setup.max_pairs is not None and len(rows) >= setup.max_pairs
-    min_score = outcome.min_score
 
     sides = (
         (
@@ -251,7 +251,6 @@ def _unmatched(
         ),
     )
     for side, s, idx, free_other, ids in sides:
-        other = "mentor" if side == "mentee" else "mentee"
         n_rule = outcome.n_rule[s][idx]
         n_staff = outcome.n_staff[s][idx]
         n_final = outcome.n_final[s][idx]
@@ -260,47 +259,17 @@ def _unmatched(
         if need_free.any():
             has_free[need_free] = outcome.free_partner(side, idx[need_free], free_other)
         for k, person in enumerate(idx.tolist()):
-            best_staff = float(outcome.best_staff[s][person])
-            best = float(outcome.best_final[s][person])
-            n = int(n_final[k])
-            plural = other + ("s" if n != 1 else "")
-            if n_rule[k] == 0:
-                code, detail = "no_allowed_partner", _no_partner_detail(scorer.rules_, side, person)
-            elif n_staff[k] == 0:
-                code = "no_allowed_partner"
-                detail = f"Staff excluded every {other} the program's rules allow for this {side}."
-            elif n == 0:
-                code = "below_min_score"
-                best_text, floor_text = _distinct_scores(best_staff, float(min_score))  # type: ignore[arg-type]
-                detail = (
-                    f"The best possible {other} scored {best_text}, below the program's "
-                    f"minimum score of {floor_text}."
-                )
-            elif full:
-                code = "program_full"
-                detail = (
-                    f"All {setup.max_pairs} program spots were filled; this {side} had {n} "
-                    f"possible {plural} (best score {best:.2f})."
-                )
-            elif has_free[k]:
-                code = "not_selected"
-                detail = (
-                    f"A compatible {other} was left free, but pairing them added nothing to the "
-                    "objective or the search stopped at its time limit; staff may pair them by "
-                    "hand."
-                )
-            elif n == 1:
-                code = "partners_taken"
-                detail = (
-                    f"The only {other} who could be paired with this {side} was matched with "
-                    f"someone else (that pair would have scored {best:.2f})."
-                )
-            else:
-                code = "partners_taken"
-                detail = (
-                    f"Each of the {n} {plural} who could be paired with this {side} was matched "
-                    f"with someone else (the best of them scored {best:.2f} with this {side})."
-                )
+            code, detail = _unmatched_reason(
+                scorer,
+                setup,
+                outcome,
+                side,
+                s,
+                person,
+                counts=(int(n_rule[k]), int(n_staff[k]), int(n_final[k])),
+                full=full,
+                has_free=bool(has_free[k]),
+            )
             records.append(
                 {"participant_id": str(ids[person]), "role": side, "reason": code, "detail": detail}
             )
@@ -308,6 +277,81 @@ def _unmatched(
     order = {pid: k for k, pid in enumerate(elig["participant_id"])}
     frame = frame.iloc[np.argsort([order[p] for p in frame["participant_id"]], kind="stable")]
     return frame.reset_index(drop=True).astype("string")
+
+
+def _ineligible_records(elig: pd.DataFrame) -> list[dict[str, Any]]:
+    """The ineligible applicants: the first failing rule is the reason."""
+    records: list[dict[str, Any]] = []
+    for pid, role, reasons, detail in zip(
+        elig["participant_id"], elig["role"], elig["reasons"], elig["detail"], strict=True
+    ):
+        if reasons:
+            records.append(
+                {
+                    "participant_id": str(pid),
+                    "role": str(role),
+                    "reason": reasons[0],
+                    "detail": detail,
+                }
+            )
+    return records
+
+
+def _unmatched_reason(
+    scorer: Any,
+    setup: _Setup,
+    outcome: _Outcome,
+    side: str,
+    s: int,
+    person: int,
+    *,
+    counts: tuple[int, int, int],
+    full: bool,
+    has_free: bool,
+) -> tuple[str, str]:
+    """Why an eligible ``side`` (index ``person``) has no pair: (reason code, detail).
+
+    ``counts``: the partners the rules allow, those staff left, those reaching
+    the minimum score; ``has_free``: one of the last is still free.
+    """
+    other = "mentor" if side == "mentee" else "mentee"
+    n_rule, n_staff, n = counts
+    best_staff = float(outcome.best_staff[s][person])
+    best = float(outcome.best_final[s][person])
+    plural = other + ("s" if n != 1 else "")
+    if n_rule == 0:
+        return "no_allowed_partner", _no_partner_detail(scorer.rules_, side, person)
+    if n_staff == 0:
+        return (
+            "no_allowed_partner",
+            f"Staff excluded every {other} the program's rules allow for this {side}.",
+        )
+    if n == 0:
+        best_text, floor_text = _distinct_scores(best_staff, float(outcome.min_score))  # type: ignore[arg-type]
+        return "below_min_score", (
+            f"The best possible {other} scored {best_text}, below the program's "
+            f"minimum score of {floor_text}."
+        )
+    if full:
+        return "program_full", (
+            f"All {setup.max_pairs} program spots were filled; this {side} had {n} "
+            f"possible {plural} (best score {best:.2f})."
+        )
+    if has_free:
+        return "not_selected", (
+            f"A compatible {other} was left free, but pairing them added nothing to the "
+            "objective or the search stopped at its time limit; staff may pair them by "
+            "hand."
+        )
+    if n == 1:
+        return "partners_taken", (
+            f"The only {other} who could be paired with this {side} was matched with "
+            f"someone else (that pair would have scored {best:.2f})."
+        )
+    return "partners_taken", (
+        f"Each of the {n} {plural} who could be paired with this {side} was matched "
+        f"with someone else (the best of them scored {best:.2f} with this {side})."
+    )
 
 
 def _no_partner_detail(rules: Any, side: str, k: int) -> str:

@@ -7,6 +7,7 @@ minimum score; the best scores).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -133,12 +134,10 @@ def _run_candidates(
     from ..candidates import (
         BlockSource,
         Cluster,
-        block_rows,
         build_candidates,
         make_pricer,
         pair_features,
     )
-    from ..solver import solve_pairs
 
     t0 = time.perf_counter()
     source = BlockSource(scorer, setup.forbidden, min_score)
@@ -168,7 +167,35 @@ def _run_candidates(
     )
     report("solving and certifying", 0.8)
     t0 = time.perf_counter()
-    solved = solve_pairs(
+    solved = _solve_certified(scorer, setup, policy, graph, pricer, remaining)
+    stats["solve_s"] = time.perf_counter() - t0
+    stats["solver"] = dict(solved.stats)
+    stats["candidate_graph"] = dict(graph.stats)
+
+    def pair_values(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, dict]:
+        return pair_features(scorer, rows, cols)
+
+    return _Outcome(
+        solved=solved,
+        scores=None,
+        n_rule=graph.n_rule,
+        n_staff=graph.n_staff,
+        n_final=graph.n_final,
+        best_staff=graph.best_staff,
+        best_final=graph.best_final,
+        pair_values=pair_values,
+        free_partner=functools.partial(_free_partner_blockwise, source),
+        min_score=min_score,
+    )
+
+
+def _solve_certified(
+    scorer: Any, setup: _Setup, policy: ProgramPolicy, graph: Any, pricer: Any, remaining: Any
+) -> Any:
+    """The optimizer on the candidate graph, the pricer certifying it for every pair."""
+    from ..solver import solve_pairs
+
+    return solve_pairs(
         graph.rows,
         graph.cols,
         graph.scores,
@@ -187,36 +214,22 @@ def _run_candidates(
         pricer_rows=graph.n_final[0] > 0,  # mentees with a possible partner
         score_tops=graph.best_final,
     )
-    stats["solve_s"] = time.perf_counter() - t0
-    stats["solver"] = dict(solved.stats)
-    stats["candidate_graph"] = dict(graph.stats)
 
-    def pair_values(rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, dict]:
-        return pair_features(scorer, rows, cols)
 
-    def free_partner(side: str, idx: np.ndarray, free_other: np.ndarray) -> np.ndarray:
-        """Whether each of ``idx`` has a possible partner among the free others (blockwise)."""
-        others = np.flatnonzero(free_other)
-        out = np.zeros(len(idx), dtype=bool)
-        if len(idx) == 0 or len(others) == 0:
-            return out
-        step = block_rows(len(others))
-        for a in range(0, len(idx), step):
-            part = idx[a : a + step]
-            rows_, cols_ = (part, others) if side == "mentee" else (others, part)
-            ok = source.block(rows_, cols_, counts=False).masked > -np.inf
-            out[a : a + step] = ok.any(axis=1) if side == "mentee" else ok.any(axis=0)
+def _free_partner_blockwise(
+    source: Any, side: str, idx: np.ndarray, free_other: np.ndarray
+) -> np.ndarray:
+    """Whether each of ``idx`` has a possible partner among the free others (blockwise)."""
+    from ..candidates import block_rows
+
+    others = np.flatnonzero(free_other)
+    out = np.zeros(len(idx), dtype=bool)
+    if len(idx) == 0 or len(others) == 0:
         return out
-
-    return _Outcome(
-        solved=solved,
-        scores=None,
-        n_rule=graph.n_rule,
-        n_staff=graph.n_staff,
-        n_final=graph.n_final,
-        best_staff=graph.best_staff,
-        best_final=graph.best_final,
-        pair_values=pair_values,
-        free_partner=free_partner,
-        min_score=min_score,
-    )
+    step = block_rows(len(others))
+    for a in range(0, len(idx), step):
+        part = idx[a : a + step]
+        rows_, cols_ = (part, others) if side == "mentee" else (others, part)
+        ok = source.block(rows_, cols_, counts=False).masked > -np.inf
+        out[a : a + step] = ok.any(axis=1) if side == "mentee" else ok.any(axis=0)
+    return out
