@@ -73,31 +73,8 @@ def rematch(
         raise param_error("result", func, "a MatchResult from match()", type(result).__name__)
     assigned = _assignment_date(matched_on, result.policy, func)
     dissolved = _pair_list(dissolve, "dissolve", func)
-    current = {
-        (str(a), str(b)): str(r)
-        for a, b, r in zip(
-            result.pairs["mentee_id"],
-            result.pairs["mentor_id"],
-            result.pairs["reason"],
-            strict=True,
-        )
-    }
-    if "matched_on" in result.pairs:
-        earlier = pd.to_datetime(result.pairs["matched_on"])
-    else:  # a result whose pairs lost the column: the kept pairs' dates are unknown
-        earlier = pd.Series(pd.NaT, index=result.pairs.index, dtype="datetime64[ns]")
-    dates = dict(zip(current, earlier.to_numpy(dtype="datetime64[ns]"), strict=True))
-    canonical = []
-    unknown = []
-    for a, b in dissolved:
-        if (a, b) in current:
-            canonical.append((a, b))
-        elif (b, a) in current:
-            canonical.append((b, a))
-        else:
-            unknown.append((a, b))
-    if unknown:
-        raise param_error("dissolve", func, "pairs of result.pairs (mentee_id, mentor_id)", unknown)
+    current, dates = _current_pairs(result)
+    canonical = _as_listed(dissolved, current, func)
     gone = set(canonical)
     kept = [p for p in current if p not in gone]
     settings = dict(result.settings)
@@ -139,6 +116,58 @@ def rematch(
                 "a table without some of them",
             ) from exc
         raise
+    _restore_kept(new, current, gone, dates)
+    new.stats["kept_pairs"] = len(kept)
+    new.stats["dissolved_pairs"] = len(canonical)
+    return new
+
+
+def _current_pairs(
+    result: MatchResult,
+) -> tuple[dict[tuple[str, str], str], dict[tuple[str, str], Any]]:
+    """The result's pairs: (mentee, mentor) -> reason, and -> assignment date (NaT: unknown)."""
+    current = {
+        (str(a), str(b)): str(r)
+        for a, b, r in zip(
+            result.pairs["mentee_id"],
+            result.pairs["mentor_id"],
+            result.pairs["reason"],
+            strict=True,
+        )
+    }
+    if "matched_on" in result.pairs:
+        earlier = pd.to_datetime(result.pairs["matched_on"])
+    else:  # a result whose pairs lost the column: the kept pairs' dates are unknown
+        earlier = pd.Series(pd.NaT, index=result.pairs.index, dtype="datetime64[ns]")
+    dates = dict(zip(current, earlier.to_numpy(dtype="datetime64[ns]"), strict=True))
+    return current, dates
+
+
+def _as_listed(
+    dissolved: list[tuple[str, str]], current: dict[tuple[str, str], str], func: str
+) -> list[tuple[str, str]]:
+    """The pairs to dissolve as ``result.pairs`` lists them (either order is accepted)."""
+    canonical = []
+    unknown = []
+    for a, b in dissolved:
+        if (a, b) in current:
+            canonical.append((a, b))
+        elif (b, a) in current:
+            canonical.append((b, a))
+        else:
+            unknown.append((a, b))
+    if unknown:
+        raise param_error("dissolve", func, "pairs of result.pairs (mentee_id, mentor_id)", unknown)
+    return canonical
+
+
+def _restore_kept(
+    new: MatchResult,
+    current: dict[tuple[str, str], str],
+    gone: set[tuple[str, str]],
+    dates: dict[tuple[str, str], Any],
+) -> None:
+    """The kept pairs get back their reason and date, and are not new."""
     reasons = new.pairs["reason"].to_numpy(dtype=object)
     on = new.pairs["matched_on"].to_numpy(dtype="datetime64[ns]").copy()
     fresh = new.pairs["new_pair"].to_numpy(dtype=bool).copy()
@@ -150,6 +179,3 @@ def rematch(
     new.pairs["reason"] = pd.array(reasons, dtype="string")
     new.pairs["matched_on"] = pd.Series(on, index=new.pairs.index, dtype="datetime64[ns]")
     new.pairs["new_pair"] = fresh
-    new.stats["kept_pairs"] = len(kept)
-    new.stats["dissolved_pairs"] = len(canonical)
-    return new

@@ -256,9 +256,47 @@ def _requests(
     policy: ProgramPolicy,
 ) -> tuple[pd.DataFrame, list[tuple[int, int]]]:
     """Every request, whether it is mutual, and the mutual ones that are forced."""
+    asked = _asked(mentees, mentors, scorer)
+    if not asked:
+        return pd.DataFrame(columns=REQUEST_COLUMNS), []
+    counts: dict[tuple[int, int], int] = {}
+    for _, _, i, j in asked:
+        counts[(i, j)] = counts.get((i, j), 0) + 1
+    mutual_pairs = sorted(p for p, n in counts.items() if n >= 2)
+    notes: dict[tuple[int, int], str] = {}
+    locked_load: dict[int, int] = {}
+    for _, j in locked:
+        locked_load[j] = locked_load.get(j, 0) + 1
+    candidates = _honorable(
+        mutual_pairs, scorer, locked, forbidden, locked_load, capacities, policy, notes
+    )
+    forced = _forced_requests(candidates, locked, locked_load, capacities, max_pairs, notes)
+    forced_set = set(forced) | set(locked)
+    rows = []
+    for requester, requested, i, j in asked:
+        mutual = counts[(i, j)] >= 2
+        rows.append(
+            {
+                "requester_id": requester,
+                "requested_id": requested,
+                "mutual": mutual,
+                "forced": (i, j) in forced_set,
+                "matched": False,  # filled in after solving
+                "note": notes[(i, j)] if mutual else "one-sided request: never forced",
+                "_i": i,
+                "_j": j,
+            }
+        )
+    return pd.DataFrame(rows), forced
+
+
+def _asked(
+    mentees: pd.DataFrame, mentors: pd.DataFrame, scorer: Any
+) -> list[tuple[str, str, int, int]]:
+    """Every request: requester, requested, mentee position, mentor position."""
     mentee_pos = {k: i for i, k in enumerate(scorer.mentee_ids_)}
     mentor_pos = {k: j for j, k in enumerate(scorer.mentor_ids_)}
-    asked: list[tuple[str, str, int, int]] = []  # requester, requested, mentee pos, mentor pos
+    asked: list[tuple[str, str, int, int]] = []
     for side, own, other in ((mentees, mentee_pos, mentor_pos), (mentors, mentor_pos, mentee_pos)):
         if "requested_ids" not in side.columns:
             continue
@@ -271,21 +309,24 @@ def _requests(
                 asked.append((requester, requested, own[requester], other[requested]))
             else:
                 asked.append((requester, requested, other[requested], own[requester]))
-    if not asked:
-        return pd.DataFrame(columns=REQUEST_COLUMNS), []
-    counts: dict[tuple[int, int], int] = {}
-    for _, _, i, j in asked:
-        counts[(i, j)] = counts.get((i, j), 0) + 1
-    mutual_pairs = sorted(p for p, n in counts.items() if n >= 2)
+    return asked
 
+
+def _honorable(
+    mutual_pairs: list[tuple[int, int]],
+    scorer: Any,
+    locked: list[tuple[int, int]],
+    forbidden: list[tuple[int, int]],
+    locked_load: dict[int, int],
+    capacities: np.ndarray,
+    policy: ProgramPolicy,
+    notes: dict[tuple[int, int], str],
+) -> list[tuple[int, int]]:
+    """The mutual requests the policy, the rules and staff let be forced; why not in ``notes``."""
     rules = scorer.rules_
-    notes: dict[tuple[int, int], str] = {}
     candidates = []
     forbidden_set, locked_set = set(forbidden), set(locked)
     locked_mentee = {i: j for i, j in locked}
-    locked_load: dict[int, int] = {}
-    for _, j in locked:
-        locked_load[j] = locked_load.get(j, 0) + 1
     for i, j in mutual_pairs:
         if (i, j) in locked_set:
             notes[(i, j)] = "mutual request; also locked by staff"
@@ -303,7 +344,18 @@ def _requests(
             notes[(i, j)] = "mutual request not honored: staff locks fill the mentor's places"
         else:
             candidates.append((i, j))
-    # Mutual requests that clash with each other are not forced (none of the clashing ones).
+    return candidates
+
+
+def _forced_requests(
+    candidates: list[tuple[int, int]],
+    locked: list[tuple[int, int]],
+    locked_load: dict[int, int],
+    capacities: np.ndarray,
+    max_pairs: int | None,
+    notes: dict[tuple[int, int], str],
+) -> list[tuple[int, int]]:
+    """Of those, the ones forced: none that clash with each other or overfill the spots."""
     per_mentee: dict[int, int] = {}
     per_mentor: dict[int, int] = {}
     for i, j in candidates:
@@ -328,20 +380,4 @@ def _requests(
         forced = []
     for p in forced:
         notes[p] = "mutual request: forced"
-    forced_set = set(forced) | locked_set
-    rows = []
-    for requester, requested, i, j in asked:
-        mutual = counts[(i, j)] >= 2
-        rows.append(
-            {
-                "requester_id": requester,
-                "requested_id": requested,
-                "mutual": mutual,
-                "forced": (i, j) in forced_set,
-                "matched": False,  # filled in after solving
-                "note": notes[(i, j)] if mutual else "one-sided request: never forced",
-                "_i": i,
-                "_j": j,
-            }
-        )
-    return pd.DataFrame(rows), forced
+    return forced
