@@ -94,7 +94,7 @@ def _violators(
     of each column when ``by_col``) and each row's largest slack.
 
     ``masked`` holds the scores, ``-inf`` where no pair can be made. A compiled
-    prefilter (:func:`~mentormatch._topk.above_threshold`) finds the few pairs
+    prefilter (:func:`~mentormatch.candidates._topk.above_threshold`) finds the few pairs
     whose slack may be positive; their exact integer slack is computed here.
     The largest slack per row is the bound the solver needs if it stops here;
     it covers every violation of the row when the block holds every pair that

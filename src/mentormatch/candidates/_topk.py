@@ -389,7 +389,7 @@ def near_tight(
     """Per line of ``masked``: the pairs within ``margin`` of violating, and a bound on the rest.
 
     With ``q = score * q_scale`` and the pair's slack ``rint(q) - line_off[i] -
-    other_off[j]`` (see :func:`mentormatch._candidates._offsets`), returns the
+    other_off[j]`` (see :func:`mentormatch.candidates._pricer._offsets`), returns the
     positions ``(i, j)`` of the entries whose slack may exceed ``-margin``, and
     for each line ``zeta`` (at least ``rint(q) - other_off[j]`` of every other
     entry: ``-inf`` when none) and ``tmax`` (the largest score of those other
