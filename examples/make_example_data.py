@@ -4,7 +4,8 @@ Writes, from mentormatch's synthetic generators and the AMCTO preset:
 
 * ``examples/data/applications.csv`` and ``applications.xlsx`` — 70 mentors and
   90 mentees as a coordinator's export would have them (``;``-separated lists);
-* ``examples/data/pairs.csv`` — the pairs ``mentormatch.match`` makes of them;
+* ``examples/data/pairs.csv`` — the pairs ``mentormatch.match`` makes of them,
+  assigned on the cycle's start (``matched_on``);
 * ``examples/data/meetings.csv`` and ``events.csv`` — the cycle's meeting and
   submission logs up to 2027-03-15, with realistic lapses;
 
@@ -52,8 +53,11 @@ def main(out: Path = OUT, package: Path | None = PACKAGE) -> None:
     export.to_csv(out / "applications.csv", index=False)
     export.to_excel(out / "applications.xlsx", index=False, sheet_name="applications")
 
-    result = mm.match(mm.read_applications(out / "applications.csv", policy="amcto"), "amcto")
-    pairs = result.pairs[["mentee_id", "mentor_id", "score", "reason"]].round({"score": 4})
+    apps_read = mm.read_applications(out / "applications.csv", policy="amcto")
+    result = mm.match(apps_read, "amcto", matched_on=START)
+    columns = ["mentee_id", "mentor_id", "score", "reason", "matched_on"]
+    pairs = result.pairs[columns].round({"score": 4})
+    pairs["matched_on"] = pairs["matched_on"].dt.strftime("%Y-%m-%d")
     pairs.to_csv(out / "pairs.csv", index=False)
 
     meetings, events = mm.datasets.make_cycle_logs(

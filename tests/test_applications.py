@@ -152,7 +152,7 @@ def test_every_problem_is_reported_at_once_with_row_column_value_expected():
     assert "unique id (also on row 1)" in by[(0, "id")]
     assert "unique id (also on row 0)" in by[(1, "id")]
     assert by[(1, "role")] == "'mentor' or 'mentee'"
-    assert by[(0, "years_experience")] == "a number >= 0 (years)"
+    assert by[(0, "years_experience")] == "a number of years from 0 to 100"
     assert by[(0, "requested_ids")] == "the id of an applicant in this table"
     assert by[(2, "requested_ids")] == "the id of someone else (not the applicant)"
     assert "yes/no" in by[(3, "new_to_sector")]
@@ -165,7 +165,10 @@ def test_message_lists_each_problem_in_words():
         mm.validate_applications([{"id": "a", "role": "mentor", "years_experience": "-2"}])
     message = str(info.value)
     assert message.startswith("The applications table has 1 problem:")
-    assert "row 0, column 'years_experience': got '-2'; expected a number >= 0 (years)." in message
+    assert (
+        "row 0, column 'years_experience': got '-2'; expected a number of years from 0 to 100."
+        in message
+    )
 
 
 def test_requesting_someone_of_the_same_role_is_a_problem():
@@ -442,3 +445,22 @@ def test_validate_returns_the_same_ids_or_raises_application_error(case):
     assert apps["id"].tolist() == expected
     assert apps["id"].is_unique
     assert set(apps["role"]) <= {"mentor", "mentee"}
+
+
+def test_years_of_experience_are_bounded():
+    # issue 22 item 11: 1e308 overflowed the float32 scoring and explain() then said
+    # "no information"; 100 years is kept, more is a problem naming row and column.
+    rows = [
+        {"id": "a", "role": "mentor", "years_experience": 100},
+        {"id": "b", "role": "mentor", "years_experience": "1e308"},
+        {"id": "c", "role": "mentee", "years_experience": 150},
+    ]
+    with pytest.raises(mm.ApplicationError) as info:
+        mm.validate_applications(rows)
+    problems = info.value.problems
+    assert [(int(r), c) for r, c in zip(problems["row"], problems["column"], strict=True)] == [
+        (1, "years_experience"),
+        (2, "years_experience"),
+    ]
+    ok = mm.validate_applications(rows[:1])
+    assert ok["years_experience"].tolist() == [100.0]

@@ -24,6 +24,7 @@ def write(path, rows, **kw):
 def test_cli_as_of_must_be_iso(capsys):
     # issue 15: --as-of 03/04/2027 was read as 4 March
     args = ["check", str(example_path("pairs.csv")), str(example_path("meetings.csv"))]
+    args += ["--policy", "amcto"]
     assert main([*args, "--as-of", "03/04/2027"]) == EXIT_BAD_INPUT
     assert capsys.readouterr().err == (
         "mentormatch: --as-of must be a date written YYYY-MM-DD; got '03/04/2027'.\n"

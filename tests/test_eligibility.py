@@ -318,3 +318,13 @@ def test_eligibility_is_per_applicant_in_input_order():
     out = check(rows, mm.get_policy("AMCTO"))
     assert out.index.tolist() == list(range(50))
     assert out["eligible"].sum() == 49 and not out["eligible"].iloc[17]
+
+
+def test_a_value_just_below_the_minimum_is_not_shown_as_the_minimum():
+    # "the application says 7" for 6.9999999 contradicted "at least 7" (:g rounding)
+    rows = [{"role": "mentor", **AMCTO_OK, "years_experience": 6.9999999}]
+    out = check(rows, "amcto")
+    assert out["reasons"].tolist() == [["mentor_experience"]]
+    assert out["detail"].iloc[0] == (
+        "Mentors need at least 7 years of professional experience; the application says 6.9999999."
+    )

@@ -398,3 +398,56 @@ def test_compliance_tables_write_with_dates_and_no_formula(tmp_path: Path) -> No
     summary = pd.read_excel(tmp_path / "c.xlsx", sheet_name="summary")
     assert len(summary) == len(report.summary)
     assert list(summary["compliant"]) == list(report.summary["compliant"])
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_columns_with_every_cell_missing_write(tmp_path: Path, suffix: str) -> None:
+    # A nullable column with no value (a report's reconciled_with for a single log)
+    # crashed the width computation with int(<NA>).
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "b"],
+            "n": pd.array([None, None], dtype="Int64"),
+            "t": pd.array([None, None], dtype="string"),
+            "x": [np.nan, np.nan],
+        }
+    )
+    write_table(frame, tmp_path / f"t{suffix}", func="t")
+    back = (
+        pd.read_csv(tmp_path / "t.csv", encoding="utf-8-sig")
+        if suffix == ".csv"
+        else pd.read_excel(tmp_path / "t.xlsx")
+    )
+    assert list(back.columns) == ["id", "n", "t", "x"] and len(back) == 2
+    assert back[["n", "t", "x"]].isna().all().all()
+
+
+def test_report_files_hold_every_table_and_the_facts(tmp_path: Path) -> None:
+    from mentormatch.datasets import example_path
+
+    report = mm.check_cycle(
+        example_path("pairs.csv"),
+        example_path("meetings.csv"),
+        "amcto",
+        start="2026-09-01",
+        end="2027-06-30",
+        as_of="2027-03-15",
+    )
+    report.to_excel(tmp_path / "r.xlsx")
+    sheets = pd.read_excel(tmp_path / "r.xlsx", sheet_name=None)
+    assert list(sheets) == ["about", *report.export_tables()]
+    facts = dict(zip(sheets["about"].iloc[:, 0], sheets["about"].iloc[:, 1], strict=True))
+    assert facts["cycle"] == "2026-09-01 to 2027-06-30"
+    assert str(facts["as_of"]).startswith("2027-03-15")
+    # without an events table three AMCTO rules are not checked: the file says which
+    assert {k for k in facts if k.startswith("not checked: ")} == {
+        f"not checked: {r}" for r in report.not_checked["rule"]
+    } and len(report.not_checked) == 3
+    assert len(sheets["meetings"]) + len(sheets["unused_meetings"]) == 891
+    report.to_csv(tmp_path / "r.csv")
+    names = {p.name for p in tmp_path.glob("r*.csv")}
+    assert names == {"r.csv", "r_about.csv"} | {
+        f"r_{t}.csv" for t in list(report.export_tables())[1:]
+    }
+    with pytest.raises(mm.ParameterError, match=r"ending in \.xlsx"):
+        report.to_excel(tmp_path / "r.csv")

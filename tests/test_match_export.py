@@ -179,20 +179,7 @@ def test_formula_looking_ids_round_trip_to_check(tmp_path: Path) -> None:
         assert set(report.summary["mentee_id"]) == set(mentees)
 
 
-@pytest.mark.parametrize(
-    "suffix",
-    [
-        ".csv",
-        pytest.param(
-            ".xlsx",
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="the CLI reads a workbook's first sheet, now 'about': the pairs reader "
-                "must take the 'pairs' sheet when there is one (the lead's CLI/readers)",
-            ),
-        ),
-    ],
-)
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 @pytest.mark.parametrize("policy", PRESETS)
 def test_cli_match_then_check(tmp_path: Path, policy: str, suffix: str) -> None:
     """mentormatch match -o pairs.csv, then mentormatch check pairs.csv: no hand editing."""
@@ -207,10 +194,21 @@ def test_cli_match_then_check(tmp_path: Path, policy: str, suffix: str) -> None:
     meetings, events = _logs(pairs, policy, str(as_of))
     meetings.to_csv(tmp_path / "meetings.csv", index=False)
     events.to_csv(tmp_path / "events.csv", index=False)
+    report_path = tmp_path / "report.xlsx"
     code = main(["check", str(out), str(tmp_path / "meetings.csv"), "--events",
                  str(tmp_path / "events.csv"), "--policy", policy, "--as-of", str(as_of),
-                 "--quiet"])  # fmt: skip
-    assert code in (EXIT_OK, EXIT_VIOLATIONS)
+                 "--quiet", "-o", str(report_path)])  # fmt: skip
+    # the files say what the same check on the tables in memory says
+    direct = mm.check_cycle(pairs, meetings, policy, as_of=str(as_of), events=events)
+    assert code == (EXIT_OK if direct.ok else EXIT_VIOLATIONS)
+    sheets = pd.read_excel(report_path, sheet_name=None)
+    assert list(sheets)[:3] == ["about", "violations", "summary"]
+    summary = sheets["summary"]
+    assert len(summary) == len(pairs) > 0
+    assert summary["compliant"].tolist() == direct.summary["compliant"].tolist()
+    assert summary["meetings"].tolist() == direct.summary["meetings"].tolist()
+    assert len(sheets["violations"]) == len(direct.violations)
+    assert len(sheets["meetings"]) + len(sheets["unused_meetings"]) == len(meetings)
 
 
 def test_rematch_keeps_matched_on_and_flags_new_pairs() -> None:
@@ -464,3 +462,19 @@ def test_a_feature_may_not_take_a_pairs_column_name() -> None:
             weights={"matched_on": 1.0},
             extractors={"matched_on": SkillsCoverage()},
         )
+
+
+def test_readers_take_the_sheet_named_after_the_table(tmp_path: Path) -> None:
+    """The workbook match writes has 'about' first: read_pairs takes its 'pairs' sheet."""
+    apps = mm.datasets.make_cohort(n_mentors=6, n_mentees=6, policy="amcto", seed=3)
+    result = mm.match(apps, "amcto", matched_on="2026-09-01")
+    result.to_excel(tmp_path / "m.xlsx")
+    pairs = mm.read_pairs(tmp_path / "m.xlsx")
+    assert pairs.attrs["mentormatch"]["sheet"] == "pairs"
+    assert pairs["mentee_id"].tolist() == result.pairs["mentee_id"].tolist()
+    with pytest.raises(mm.LogError, match="mentor_id"):
+        mm.read_pairs(tmp_path / "m.xlsx", sheet_name=0)  # the about sheet, asked for
+    # a workbook without such a sheet: the first one
+    book = tmp_path / "b.xlsx"
+    result.pairs[["mentor_id", "mentee_id"]].to_excel(book, sheet_name="Sheet1", index=False)
+    assert len(mm.read_pairs(book)) == len(result.pairs)

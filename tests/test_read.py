@@ -259,9 +259,11 @@ def test_excel_sheets_by_name_or_position_and_clear_errors(tmp_path):
     assert mm.read_applications(path)["id"].tolist() == ["x"]
     assert mm.read_applications(path, sheet_name=1)["id"].tolist() == ["m1"]
     assert mm.read_applications(path, sheet_name="2026")["id"].tolist() == ["m1"]
-    # issue 22 item 8: sheet_name=None raised AttributeError
+    # issue 22 item 8: sheet_name=None raised AttributeError; now it is the default
+    # (the sheet named after the table, else the first) and a wrong type is one error
+    assert mm.read_applications(path, sheet_name=None)["id"].tolist() == ["x"]
     with pytest.raises(mm.ParameterError, match="'sheet_name' parameter of read_applications"):
-        mm.read_applications(path, sheet_name=None)
+        mm.read_applications(path, sheet_name=[1])
     problems = app_problems(path, sheet_name="2027")
     assert "'old', '2026'" in problems.loc[0, "expected"]
     problems = app_problems(path, sheet_name=5)

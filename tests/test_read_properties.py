@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 import zipfile
@@ -274,14 +275,21 @@ def test_hostile_csv_gives_every_row_or_one_library_error(tmp_path, case):
             assert sorted(rows + info["blank_rows"]) == list(range(2, expected + 2))
 
 
-@st.composite
-def damaged_workbooks(draw):
+@functools.cache
+def _workbook() -> bytes:
+    """One workbook for every example: its bytes (and size) must not change between draws
+    (a workbook written later stores another time, Hypothesis needs the same data)."""
     buf = io.BytesIO()
     with pd.ExcelWriter(buf, engine="openpyxl") as writer:
         pd.DataFrame({"mentor_id": ["m1", "NA"], "mentee_id": ["e1", "N/A"]}).to_excel(
             writer, index=False
         )
-    data = bytearray(buf.getvalue())
+    return buf.getvalue()
+
+
+@st.composite
+def damaged_workbooks(draw):
+    data = bytearray(_workbook())
     how = draw(st.sampled_from(["flip", "truncate", "member"]))
     if how == "flip":
         for _ in range(draw(st.integers(1, 8))):

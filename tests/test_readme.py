@@ -42,6 +42,17 @@ def test_tour_runs_as_written(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
         zip(result.pairs["mentee_id"], result.pairs["mentor_id"], strict=True)
     )
     assert len(result.pairs) <= 40
+    # the tour goes on with the rematch's result (issue 15: it kept using the old one)
+    dissolved = ("mentee-0017", "mentor-0010")
+    pairs2 = set(zip(result2.pairs["mentee_id"], result2.pairs["mentor_id"], strict=True))
+    assert dissolved in set(zip(result.pairs["mentee_id"], result.pairs["mentor_id"], strict=True))
+    assert dissolved not in pairs2 and result2.pairs["new_pair"].any()
+    assert pd.read_excel(tmp_path / "pairs.xlsx", sheet_name="pairs")["mentee_id"].tolist() == (
+        result2.pairs["mentee_id"].tolist()
+    )
+    report = namespace["report"]
+    assert isinstance(report, mm.ComplianceReport) and len(report.summary) == 64
+    assert (tmp_path / "compliance.xlsx").exists()
 
 
 def test_policy_toml_example_loads(tmp_path: Path) -> None:

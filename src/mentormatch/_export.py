@@ -237,7 +237,8 @@ def _columns(frame: pd.DataFrame, target: str, max_width: float = MAX_WIDTH) -> 
             if target == "csv" and kind == "mixed":
                 values = [_csv_scalar(v) for v in values]
             texts = pd.Series([_display(v) for v in values], dtype=object)
-        widest = int(texts.str.len().max()) if len(texts) else 0
+        lengths = texts.astype("string").str.len()  # <NA> for missing cells
+        widest = int(lengths.max()) if lengths.notna().any() else 0
         width = float(min(max(widest, len(header), _MIN_WIDTH) + 2, max_width))
         out.append(_Column(header, values, fmt, width, kind, n_control))
     return out

@@ -32,7 +32,11 @@ Read with openpyxl: text is text (``NA``, ``N/A``, ``None``, ``null`` stay
 text, as in a CSV), numbers are numbers, date cells are dates, a formula cell
 gives the value Excel last computed (a workbook saved by a program that never
 computed it reads blank), an error cell (``#N/A``, ``#DIV/0!``...) is a problem
-of its row and column. One sheet, the first unless ``sheet_name`` names another.
+of its row and column. One sheet: the one ``sheet_name`` names (or numbers from
+0); by default the sheet named after the table (``pairs``, ``meetings``,
+``events``, ``applications``, any case) when the workbook has one, so the
+workbook ``match`` writes (``about`` first, then ``pairs``) reads as pairs, else
+the first sheet.
 
 Both
 ----
@@ -132,11 +136,14 @@ def check_options(
         sep = "\t" if delimiter.lower() in ("tab", "\\t") else delimiter
         if len(sep) != 1 or sep in "\"\r\n'" or sep.isalnum():
             raise param_error("delimiter", func, expected, delimiter)
-    if isinstance(sheet_name, bool) or not isinstance(sheet_name, (str, int)):
+    if sheet_name is not None and (
+        isinstance(sheet_name, bool) or not isinstance(sheet_name, (str, int))
+    ):
         raise param_error(
             "sheet_name",
             func,
-            "a sheet name or a 0-based sheet number (one sheet is read)",
+            "None (the sheet named after the table, else the first), a sheet name or a "
+            "0-based sheet number (one sheet is read)",
             sheet_name,
         )
     if isinstance(sheet_name, int) and sheet_name < 0:
@@ -151,7 +158,7 @@ def read_table(
     what: str,
     encoding: str | None = None,
     delimiter: str | None = None,
-    sheet_name: str | int = 0,
+    sheet_name: str | int | None = None,
 ) -> RawTable:
     """Read a table file's cells (see the module docstring).
 
@@ -190,7 +197,7 @@ def read_table(
     if not p.is_file():
         raise FileNotFoundError(f"No {what} file at {str(p)!r}.")
     if suffix in _EXCEL:
-        header, body, problems, info = _read_excel(p, sheet_name)
+        header, body, problems, info = _read_excel(p, sheet_name, what)
     else:
         try:
             data = p.read_bytes()
@@ -439,7 +446,7 @@ def _swallowed(records: list[list[str]], sep: str, width: int) -> list[dict[str,
 
 
 def _read_excel(
-    path: Path, sheet_name: str | int
+    path: Path, sheet_name: str | int | None, what: str
 ) -> tuple[list[Any], list[list[Any]], list[dict[str, Any]], dict[str, Any]]:
     import openpyxl  # deferred: only Excel files need it
 
@@ -451,6 +458,9 @@ def _read_excel(
         raise Unreadable([_whole(detail, unreadable)]) from None
     try:
         names = list(wb.sheetnames)
+        if sheet_name is None:
+            named = [n for n in names if n.strip().lower() == what.lower()]
+            sheet_name = named[0] if named else 0
         if isinstance(sheet_name, int):
             if sheet_name >= len(names):
                 raise Unreadable(

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import re
 import sys
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -49,12 +50,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if os.environ.get("MENTORMATCH_DEBUG"):
             raise
         if isinstance(exc, MatchInfeasibleError):
-            print(f"mentormatch: cannot match: {exc}", file=sys.stderr)
+            print(f"mentormatch: cannot match: {staff_words(str(exc))}", file=sys.stderr)
             return EXIT_INFEASIBLE
         if isinstance(
             exc, (MentormatchError, FileNotFoundError, IsADirectoryError, PermissionError)
         ):
-            print(f"mentormatch: {exc}", file=sys.stderr)
+            print(f"mentormatch: {staff_words(str(exc))}", file=sys.stderr)
             return EXIT_BAD_INPUT
         if isinstance(exc, OSError):  # e.g. writing into a folder that does not exist
             where = f" ({exc.filename})" if exc.filename else ""
@@ -66,6 +67,53 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_BAD_INPUT
+
+
+# --------------------------------------------------------------------------- words
+
+#: The library's parameters as the command's options (messages name the option).
+OPTIONS = {
+    "as_of": "--as-of",
+    "start": "--start",
+    "end": "--end",
+    "events": "--events",
+    "date_format": "--date-format",
+    "encoding": "--encoding",
+    "delimiter": "--delimiter",
+    "min_score": "--min-score",
+    "max_pairs": "--max-pairs",
+    "time_limit": "--time-limit",
+    "locked": "--lock",
+    "forbidden": "--forbid",
+    "matched_on": "--matched-on",
+    "policy": "--policy",
+}
+_TEMPLATE = re.compile(
+    r"The '(?P<name>\w+)' parameter of [\w.]+ must be (?P<expected>.*?)\. "
+    r"Got (?P<got>.*) instead\.",
+    re.S,
+)
+
+
+def staff_words(text: str) -> str:
+    """A library message in the command's words: options, not parameters; no ``None``.
+
+    "The 'end' parameter of check_cycle must be a date on or after start
+    (2026-09-01). Got '2026-08-01' instead." becomes "--end must be a date on or
+    after --start (2026-09-01); got '2026-08-01'."; "(or pass start=)" becomes
+    "(or give --start)" and "(events=None)" "(no --events)".
+    """
+    m = _TEMPLATE.fullmatch(text.strip())
+    if m and m["name"] in OPTIONS:
+        expected = m["expected"]
+        expected = re.sub(r"^None \([^)]*\) or |^None, | or None\b|, or None\b", "", expected)
+        text = f"{OPTIONS[m['name']]} must be {expected}; got {m['got']}."
+    for name, option in OPTIONS.items():
+        text = re.sub(rf"\({name}=None\)", f"(no {option})", text)
+        text = re.sub(rf"\bpass {name}=", f"give {option}", text)
+        text = re.sub(rf"(?<![\w-]){name}=", f"{option} ", text)
+        text = re.sub(rf"(?<![\w'-]){name} \(", f"{option} (", text)
+    return text
 
 
 # --------------------------------------------------------------------------- parser
@@ -88,7 +136,7 @@ def _parser() -> argparse.ArgumentParser:
         "the best pairs; write pairs and the unmatched list with their reasons.",
     )
     m.add_argument("applications", type=Path, help="applications file (.csv or .xlsx)")
-    _policy_option(m)
+    _policy_option(m, required=True)
     m.add_argument(
         "-o",
         "--output",
@@ -99,6 +147,12 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--min-score", type=float, help="no pair below this score (0 to 1)")
     m.add_argument("--max-pairs", type=int, help="program spots: at most this many pairs")
     m.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    m.add_argument(
+        "--matched-on",
+        help="the pairs' assignment date written in the pairs file (YYYY-MM-DD; default: "
+        "today when today is inside the program's cycle or the program is rolling, else the "
+        "next cycle's start)",
+    )
     m.add_argument(
         "--lock",
         action="append",
@@ -125,8 +179,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     c.add_argument("pairs", type=Path, help="pairs file (.csv/.xlsx with mentor_id, mentee_id)")
     c.add_argument("meetings", type=Path, help="meetings log (.csv/.xlsx)")
-    c.add_argument("--events", type=Path, help="submissions log (.csv/.xlsx)")
-    _policy_option(c)
+    c.add_argument(
+        "--events",
+        type=Path,
+        help="submissions log (.csv/.xlsx); without it the rules on forms, surveys and "
+        "updates are not checked (the output lists them)",
+    )
+    _policy_option(c, required=True)
     c.add_argument("--start", help="cycle start date (YYYY-MM-DD); default from the policy")
     c.add_argument("--end", help="cycle end date (YYYY-MM-DD); default from the policy")
     c.add_argument("--as-of", help="judge the logs as of this date (YYYY-MM-DD; default today)")
@@ -156,11 +215,11 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _policy_option(p: argparse.ArgumentParser) -> None:
+def _policy_option(p: argparse.ArgumentParser, *, required: bool) -> None:
     p.add_argument(
         "--policy",
-        default="amcto",
-        help="preset (amcto, ama, 3cma, ltb) or a policy .toml file (default amcto)",
+        required=required,
+        help="the program's rules: a preset (amcto, ama, 3cma, ltb) or a policy .toml file",
     )
 
 
@@ -284,6 +343,7 @@ def _cmd_match(args: argparse.Namespace) -> int:
     from . import match, read_applications
 
     _check_output(args.output)
+    matched_on = _iso_date(args.matched_on, "--matched-on")
     policy = _load_policy(args.policy)
     locked = _pair_args(args.lock, "--lock")
     forbidden = _pair_args(args.forbid, "--forbid")
@@ -299,22 +359,46 @@ def _cmd_match(args: argparse.Namespace) -> int:
         min_score=args.min_score,
         max_pairs=args.max_pairs,
         time_limit=args.time_limit,
+        matched_on=matched_on,
         progress=not (args.quiet or args.no_progress) and sys.stderr.isatty(),
     )
     if not args.quiet:
-        print(result.summary())
+        print(match_text(result))
     if args.output:
-        _write_result(result, args.output)
+        written = _write_result(result, args.output)
         if not args.quiet:
-            print(f"Wrote {args.output}")
+            print(_wrote(written))
+    elif not args.quiet:
+        print("Nothing written: give -o FILE.xlsx (or FILE.csv) to save the pairs.")
     return EXIT_OK
 
 
-def _write_result(result: Any, path: Path) -> None:
+def match_text(result: Any) -> str:
+    """The result's summary and its notes for staff, for the terminal."""
+    lines = [ln for ln in result.summary().splitlines() if not ln.endswith("see result.notes.")]
+    if result.notes:
+        lines.append("Notes for staff:")
+        lines += [f"  {k}. {staff_words(note)}" for k, note in enumerate(result.notes, start=1)]
+    return "\n".join(lines)
+
+
+def _write_result(result: Any, path: Path) -> list[Path]:
+    """Write the result; the files written (a CSV gets its other tables beside it)."""
     if path.suffix.lower() == ".csv":
         result.to_csv(path)
-    else:
-        result.to_excel(path)
+        return [path, *_beside(path, ["unmatched", "requests", "eligibility", "summary"])]
+    result.to_excel(path)
+    return [path]
+
+
+def _wrote(paths: list[Path]) -> str:
+    if len(paths) == 1:
+        return f"Wrote {paths[0]}"
+    return f"Wrote {paths[0]} and beside it " + ", ".join(p.name for p in paths[1:])
+
+
+def _beside(path: Path, names: list[str]) -> list[Path]:
+    return [path.with_name(f"{path.stem}_{name}.csv") for name in names]
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -342,33 +426,60 @@ def _cmd_check(args: argparse.Namespace) -> int:
             delimiter=args.delimiter,
         )
     if not args.quiet:
-        print(_report_summary(report))
+        print(report_text(report, today=as_of is None))
     if args.output:
-        from ._export import write_table
-
-        write_table(
-            {"violations": report.violations, "summary": report.summary},
-            args.output,
-            func="mentormatch check",
-        )
+        written = _write_report(report, args.output, "mentormatch check")
         if not args.quiet:
-            print(f"Wrote {args.output}")
+            print(_wrote(written))
     return EXIT_OK if report.ok else EXIT_VIOLATIONS
 
 
-def _report_summary(report: Any) -> str:
+def _write_report(report: Any, path: Path, func: str) -> list[Path]:
+    """Every table of the report with its facts (in the command's words); the files written."""
+    from .compliance._files import write
+
+    write(report, path, func, words=staff_words)
+    if path.suffix.lower() == ".csv":
+        return [path, *_beside(path, [*list(report.export_tables())[1:], "about"])]
+    return [path]
+
+
+def report_text(report: Any, *, today: bool = False) -> str:
+    """What a check found and what it did not check, for the terminal."""
+    from .compliance._files import calendar_text, cycle_text, input_text, reason_counts
+
     summary = report.summary
     v = report.violations
     n = len(summary)
     compliant = int(summary["compliant"].sum()) if n else 0
     lines = [
-        f"{n} pairs checked: {compliant} compliant, {n - compliant} with required rules broken."
+        f"{report.policy.name}: cycle {cycle_text(report)}; as of {report.as_of.date()}"
+        + (" (today; set --as-of to judge another day)" if today else "")
+        + "."
     ]
+    for row in report.inputs.itertuples(index=False):
+        lines.append(f"Read {row.table}: {input_text(row)}.")
+    lines.append(
+        f"{n} pairs checked: {compliant} compliant, {n - compliant} with required rules broken."
+    )
     if len(v):
         counts = v.groupby(["severity", "rule"]).size().sort_index()
         lines.append("Violations by rule:")
         for (severity, rule), count in counts.items():
             lines.append(f"  {rule:<26} {severity:<12} {count}")
+    if len(report.not_checked):
+        lines.append(
+            f"Not checked ({len(report.not_checked)} rules; not counted as kept or broken):"
+        )
+        for row in report.not_checked.itertuples(index=False):
+            lines.append(f"  {row.rule:<26} {row.severity:<12} {staff_words(str(row.reason))}")
+    for table, frame in (("meeting", report.unused_meetings), ("event", report.unused_events)):
+        if len(frame):
+            lines.append(f"{len(frame)} {table} rows not used (listed with -o):")
+            for reason, count in reason_counts(frame).items():
+                lines.append(f"  {count:>5}  {reason}")
+    if report.calendar and report.calendar.get("rules"):
+        lines.append(f"Business days: {calendar_text(report.calendar)}.")
     return "\n".join(lines)
 
 
@@ -424,6 +535,10 @@ def describe_policy(policy: Any) -> str:
     return "\n".join(lines)
 
 
+#: The bundled example season (examples/make_example_data.py).
+DEMO_START, DEMO_END, DEMO_AS_OF = "2026-09-01", "2027-06-30", "2027-03-15"
+
+
 def _cmd_demo(args: argparse.Namespace) -> int:
     from . import check_cycle, check_eligibility, match, read_applications
     from ._errors import MentormatchError
@@ -439,30 +554,24 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     eligibility = check_eligibility(apps, "amcto")
     n_inel = int((~eligibility["eligible"]).sum())
     print(f"   {len(apps)} applications, {n_inel} not eligible")
-    print("2. Matching")
-    result = match(apps, "amcto", progress=sys.stderr.isatty())
-    print("   " + result.summary().replace("\n", "\n   "))
+    print(f"2. Matching (pairs assigned on {DEMO_START}, the example cycle's start)")
+    result = match(apps, "amcto", matched_on=DEMO_START, progress=sys.stderr.isatty())
+    print("   " + match_text(result).replace("\n", "\n   "))
     result.to_excel(out / "pairs.xlsx")
     result.to_csv(out / "pairs.csv")
-    print(f"   wrote {out / 'pairs.xlsx'} and {out / 'pairs.csv'}")
-    print("3. Checking the cycle logs as of 2027-03-15")
+    print(f"   wrote {out / 'pairs.xlsx'} and {out / 'pairs.csv'} (with its _unmatched.csv...)")
+    print(f"3. Checking those pairs against the example cycle logs as of {DEMO_AS_OF}")
     report = check_cycle(
-        example_path("pairs.csv"),
+        out / "pairs.csv",
         example_path("meetings.csv"),
         "amcto",
-        start="2026-09-01",
-        end="2027-06-30",
-        as_of="2027-03-15",
+        start=DEMO_START,
+        end=DEMO_END,
+        as_of=DEMO_AS_OF,
         events=example_path("events.csv"),
     )
-    print("   " + _report_summary(report).replace("\n", "\n   "))
-    from ._export import write_table
-
-    write_table(
-        {"violations": report.violations, "summary": report.summary},
-        out / "compliance.xlsx",
-        func="mentormatch demo",
-    )
+    print("   " + report_text(report).replace("\n", "\n   "))
+    _write_report(report, out / "compliance.xlsx", "mentormatch demo")
     print(f"   wrote {out / 'compliance.xlsx'}")
     return EXIT_OK
 

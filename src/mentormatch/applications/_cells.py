@@ -175,12 +175,21 @@ def _numbers(series: pd.Series, col: str) -> tuple[np.ndarray, np.ndarray, np.nd
     return values, blank, unparsed
 
 
+#: The most years of experience read as plausible (a career); more is a typing error
+#: (``1e308`` also overflowed the float32 scoring and was then explained as "no information").
+MAX_YEARS = 100.0
+
+
 def _parse_float(series: pd.Series, col: str, rows: np.ndarray, problems: list) -> pd.Series:
     values, blank, unparsed = _numbers(series, col)
-    bad = unparsed | (~blank & ~unparsed & (~np.isfinite(values) | (values < 0)))
+    with np.errstate(invalid="ignore"):
+        out = ~np.isfinite(values) | (values < 0) | (values > MAX_YEARS)
+    bad = unparsed | (~blank & ~unparsed & out)
     raw = series.to_numpy(dtype=object)
     for i in np.flatnonzero(bad):
-        problems.append(_problem(rows, i, col, raw[i], "a number >= 0 (years)"))
+        problems.append(
+            _problem(rows, i, col, raw[i], f"a number of years from 0 to {MAX_YEARS:g}")
+        )
     values = np.where(bad, np.nan, values)
     return pd.Series(pd.array(values, dtype="Float64")).mask(blank | bad)
 

@@ -19,7 +19,7 @@ id, role, text            ``string``           trimmed; blank -> ``<NA>``; whole
                                                print without ``.0`` (Excel ids)
 yes/no                    ``boolean``          yes/no, y/n, true/false, t/f, 1/0 (any
                                                case); blank -> ``<NA>``
-years_experience          ``Float64``          a number >= 0; blank -> ``<NA>``
+years_experience          ``Float64``          a number from 0 to 100; blank -> ``<NA>``
 whole numbers             ``Int64``            commitment_months, community_size (``12,500``
                                                allowed), career_stage, capacity (>= 1)
 lists                     ``object``           Python lists of trimmed text; ``;``-separated
@@ -61,7 +61,7 @@ def read_applications(
     path: str | Path,
     *,
     policy: str | ProgramPolicy | None = None,
-    sheet_name: str | int = 0,
+    sheet_name: str | int | None = None,
     encoding: str | None = None,
     delimiter: str | None = None,
 ) -> pd.DataFrame:
@@ -77,9 +77,10 @@ def read_applications(
         them (``NA`` stays text). See :mod:`mentormatch._read` for every rule.
     policy : str or ProgramPolicy, optional
         When given, the columns the policy needs are required.
-    sheet_name : str or int
-        The Excel sheet to read: its name, or its 0-based position (the first by
-        default). One sheet is read.
+    sheet_name : str or int, optional
+        The Excel sheet to read: its name, or its 0-based position. By default
+        the sheet named ``applications`` when the workbook has one, else the
+        first. One sheet is read.
     encoding : str, optional
         Force the CSV's encoding (``"utf-8"``, ``"cp1252"``...) instead of detecting it.
     delimiter : str, optional

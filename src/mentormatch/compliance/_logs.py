@@ -361,7 +361,7 @@ def load(
     *,
     encoding: Any = None,
     delimiter: Any = None,
-    sheet_name: Any = 0,
+    sheet_name: Any = None,
 ) -> Given:
     """A log file's cells, row numbers, reading problems and how it was read.
 
@@ -420,7 +420,7 @@ def read_pairs(
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
-    sheet_name: str | int = 0,
+    sheet_name: str | int | None = None,
     date_format: str | None = None,
 ) -> pd.DataFrame:
     """Read a pairs file (``mentor_id``, ``mentee_id``, optional ``matched_on``).
@@ -437,8 +437,9 @@ def read_pairs(
         byte-order mark, else Windows-1252).
     delimiter : str, optional
         The CSV's delimiter (``","``, ``";"``, ``"\\t"`` or ``"tab"``); found from the file.
-    sheet_name : str or int
-        The Excel sheet (name or 0-based position; the first by default).
+    sheet_name : str or int, optional
+        The Excel sheet (name or 0-based position). By default the sheet named
+        after the table when the workbook has one, else the first.
     date_format : str, optional
         The order of day/month dates in ``matched_on`` (``"dd/mm/yyyy"`` or
         ``"mm/dd/yyyy"``) or a ``strptime`` pattern; when not given, the order
@@ -488,7 +489,7 @@ def read_meetings(
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
-    sheet_name: str | int = 0,
+    sheet_name: str | int | None = None,
     date_format: str | None = None,
 ) -> pd.DataFrame:
     """Read a meetings log (``mentor_id``, ``mentee_id``, ``date``, ``duration_minutes``...).
@@ -509,8 +510,9 @@ def read_meetings(
         byte-order mark, else Windows-1252).
     delimiter : str, optional
         The CSV's delimiter (``","``, ``";"``, ``"\\t"`` or ``"tab"``); found from the file.
-    sheet_name : str or int
-        The Excel sheet (name or 0-based position; the first by default).
+    sheet_name : str or int, optional
+        The Excel sheet (name or 0-based position). By default the sheet named
+        after the table when the workbook has one, else the first.
     date_format : str, optional
         The order of day/month dates (``"dd/mm/yyyy"`` or ``"mm/dd/yyyy"``) or a
         ``strptime`` pattern; when not given, the order the column proves.
@@ -566,7 +568,7 @@ def read_events(
     *,
     encoding: str | None = None,
     delimiter: str | None = None,
-    sheet_name: str | int = 0,
+    sheet_name: str | int | None = None,
     date_format: str | None = None,
 ) -> pd.DataFrame:
     """Read an events log (``mentor_id``, ``mentee_id``, ``kind``, ``date``, ``participant_id``).
@@ -584,8 +586,9 @@ def read_events(
         byte-order mark, else Windows-1252).
     delimiter : str, optional
         The CSV's delimiter (``","``, ``";"``, ``"\\t"`` or ``"tab"``); found from the file.
-    sheet_name : str or int
-        The Excel sheet (name or 0-based position; the first by default).
+    sheet_name : str or int, optional
+        The Excel sheet (name or 0-based position). By default the sheet named
+        after the table when the workbook has one, else the first.
     date_format : str, optional
         The order of day/month dates (``"dd/mm/yyyy"`` or ``"mm/dd/yyyy"``) or a
         ``strptime`` pattern; when not given, the order the column proves.

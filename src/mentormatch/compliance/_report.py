@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -247,6 +248,62 @@ class ComplianceReport:
             parts.append("<p>First violations:</p>")
             parts.append(self.violations.head(10).to_html(index=False, escape=True))
         return "\n".join(parts)
+
+    # ------------------------------------------------------------------ files
+
+    def about(self) -> dict[str, Any]:
+        """The facts of this check, as the files' ``about`` sheet lists them.
+
+        Program, date written, version, the cycle window and ``as_of`` used,
+        counts, each rule not checked with why, the rows not used counted by
+        reason, the business-day calendar, and how each table was read.
+        """
+        from ._files import about
+
+        return about(self)
+
+    def export_tables(self) -> dict[str, pd.DataFrame]:
+        """The tables :meth:`to_excel` and :meth:`to_csv` write, in order.
+
+        ``violations``, ``summary``, ``upcoming`` (the next 30 days),
+        ``not_checked``, ``unused_meetings``, ``unused_events``, ``meetings``
+        (the rows used) and ``inputs``.
+        """
+        from ._files import tables
+
+        return tables(self)
+
+    def to_excel(self, path: str | Path) -> Path:
+        """Write the report to one ``.xlsx``: an ``about`` sheet, then each table.
+
+        Headers bold and frozen with filters; dates as date cells; text a
+        spreadsheet would run as a formula kept as text. Written whole or not
+        at all.
+        """
+        from .._params import param_error
+        from ._files import write
+
+        if Path(path).suffix.lower() != ".xlsx":
+            raise param_error(
+                "path", "ComplianceReport.to_excel", "a path ending in .xlsx", str(path)
+            )
+        return write(self, path, "ComplianceReport.to_excel")
+
+    def to_csv(self, path: str | Path) -> Path:
+        """Write ``violations`` to ``path`` and each other table beside it.
+
+        ``report.csv`` gets ``report_summary.csv``, ``report_upcoming.csv``,
+        ``report_not_checked.csv``, ``report_unused_meetings.csv``,
+        ``report_unused_events.csv``, ``report_meetings.csv``,
+        ``report_inputs.csv`` and ``report_about.csv``. UTF-8 with a BOM (Excel
+        reads the accents), formula-looking text with a leading ``'``.
+        """
+        from .._params import param_error
+        from ._files import write
+
+        if Path(path).suffix.lower() != ".csv":
+            raise param_error("path", "ComplianceReport.to_csv", "a path ending in .csv", str(path))
+        return write(self, path, "ComplianceReport.to_csv")
 
     # ------------------------------------------------------------------ plot
 

@@ -144,7 +144,10 @@ def _say(value: Any) -> str:
     if isinstance(value, (bool, np.bool_)):
         return "yes" if value else "no"
     if isinstance(value, (int, float, np.integer, np.floating)):
-        return f"{float(value):g}"
+        v = float(value)
+        short = f"{v:g}"
+        # enough digits to show why 6.9999999 fails "at least 7" (never "has 7")
+        return short if float(short) == v else np.format_float_positional(v, trim="-")
     if isinstance(value, list):
         return ", ".join(value) if value else "nothing"
     return str(value)
