@@ -19,8 +19,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mentormatch as mm
-from mentormatch import _match
-from mentormatch._candidates import build_candidates
+from mentormatch.candidates import build_candidates
+from mentormatch.matching import _pipeline as _match
 from mentormatch.scoring import PairScorer
 from test_match import check_result
 
@@ -237,7 +237,7 @@ def test_candidate_path_agrees_with_quality_first(seed: int, policy: str) -> Non
 
 def test_candidate_path_reports_progress_by_stage() -> None:
     """Long runs report (stage, fraction): the scan block by block, then each round."""
-    from mentormatch import _candidates
+    from mentormatch.candidates import _scan as _candidates
 
     apps = mm.datasets.make_cohort(n_mentors=150, n_mentees=150, policy="amcto", seed=2)
     seen: list[tuple[str, float]] = []

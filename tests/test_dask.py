@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 import mentormatch as mm
-from mentormatch import _candidates, _match
+from mentormatch.candidates import _scan as _candidates
+from mentormatch.matching import _pipeline as _match
 
 distributed = pytest.importorskip("distributed")
 

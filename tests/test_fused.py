@@ -19,8 +19,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import mentormatch as mm
-from mentormatch._candidates import BlockSource, _offsets
-from mentormatch._topk import ColumnHeaps, above_threshold, near_tight, pairs_above, select_rows
+from mentormatch.candidates._pricer import _offsets
+from mentormatch.candidates._scan import BlockSource
+from mentormatch.candidates._topk import (
+    ColumnHeaps,
+    above_threshold,
+    near_tight,
+    pairs_above,
+    select_rows,
+)
 from mentormatch.scoring import BUILTIN_EXTRACTORS, PairScorer
 from mentormatch.scoring._fused import BlockStats, FusedBlocks
 from mentormatch.solver import Pricing, WeightScale
@@ -178,7 +185,7 @@ def test_select_rows_is_a_sort(n: int, m: int, depth: int, levels: int, seed: in
 def test_column_heaps_keep_each_columns_best(
     blocks: int, m: int, depth: int, seed: int, tile: int
 ) -> None:
-    from mentormatch import _topk
+    from mentormatch.candidates import _topk
 
     rng = np.random.default_rng(seed)
     heaps = ColumnHeaps(m, depth, threads=2)
@@ -224,7 +231,7 @@ def test_column_lists_of_row_chunks_merge_into_the_whole(
 ) -> None:
     """Heaps filled chunk by chunk (as on a cluster), then merged: the same lists as
     one heap over every row, ties included."""
-    from mentormatch._topk import merge_columns
+    from mentormatch.candidates._topk import merge_columns
 
     rng = np.random.default_rng(seed)
     blocks, ids = [], []

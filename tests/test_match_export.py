@@ -27,7 +27,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import mentormatch as mm
-import mentormatch._match as match_module
+import mentormatch.matching._pipeline as match_module
 from mentormatch._export import write_table
 from mentormatch.cli import EXIT_OK, EXIT_VIOLATIONS, main
 from test_match import SKILLS_ONLY, check_result, person
@@ -73,7 +73,7 @@ def set_today(monkeypatch: pytest.MonkeyPatch, day: str) -> None:
 def test_default_matched_on(
     monkeypatch: pytest.MonkeyPatch, policy: str, today: str, expected: str
 ) -> None:
-    from mentormatch._match import default_matched_on
+    from mentormatch.matching._pipeline import default_matched_on
 
     pol = mm.get_policy(policy)
     assert default_matched_on(pol, today) == pd.Timestamp(expected)
@@ -350,7 +350,7 @@ def test_below_min_score_detail_shows_the_difference() -> None:
 )
 def test_distinct_scores_tell_below_from_equal(a: float, b: float) -> None:
     """Two different scores never print the same, and the texts keep their order."""
-    from mentormatch._match import _distinct_scores
+    from mentormatch.matching._explain import _distinct_scores
 
     ta, tb = _distinct_scores(a, b)
     assert len(ta.split(".")[1]) >= 2

@@ -89,9 +89,9 @@ def test_import_has_no_side_effects_and_star_import_works():
     "module",
     [
         "mentormatch",
-        "mentormatch._schema",
+        "mentormatch.applications._schema",
         "mentormatch.policies",
-        "mentormatch._eligibility",
+        "mentormatch.eligibility._evaluate",
         "mentormatch.scoring._matrix",
     ],
 )

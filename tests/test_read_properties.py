@@ -335,7 +335,7 @@ def test_damaged_workbooks_give_rows_or_one_library_error(tmp_path, data):
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.text(max_size=8), max_size=4), st.booleans())
 def test_a_python_list_of_text_reads_as_that_list(items, as_tuple):
-    from mentormatch._schema import _list_literal
+    from mentormatch.applications._cells import _list_literal
 
     cell = repr(tuple(items)) if as_tuple else repr(items)  # what DataFrame.to_csv writes
     assert _list_literal(cell) == items

@@ -11,7 +11,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 import mentormatch as mm
-from mentormatch._schema import validate_applications
+from mentormatch.applications import validate_applications
 from mentormatch.scoring import (
     BUILTIN_EXTRACTORS,
     CommunitySizeSimilarity,

@@ -305,7 +305,7 @@ def brute_ceiling(row_top, col_top, caps, fewest, most):  # type: ignore[no-unty
     sizes=st.tuples(st.integers(0, 5), st.integers(0, 5)),
 )
 def test_matching_ceiling_against_brute_force(row_top, col_top, caps, sizes) -> None:  # type: ignore[no-untyped-def]
-    from mentormatch.solver._assignment import _matching_ceiling
+    from mentormatch.solver._loop import _matching_ceiling
 
     rt, ct = np.array(row_top), np.array(col_top)
     cp = np.array(caps[: len(col_top)], dtype=np.int64)
@@ -623,7 +623,7 @@ def test_no_lp_round_starts_that_cannot_end_before_the_time_limit() -> None:
     after 0.8 s, so it is not started (one round, FEASIBLE)."""
     from unittest import mock
 
-    from mentormatch.solver import _assignment
+    from mentormatch.solver import _loop as _assignment
 
     rng = np.random.default_rng(3)
     scores = rng.random((30, 30))

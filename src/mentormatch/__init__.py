@@ -22,7 +22,6 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from . import datasets, policies
-from ._eligibility import check_eligibility
 from ._errors import (
     ApplicationError,
     LogError,
@@ -34,14 +33,15 @@ from ._errors import (
 )
 from ._params import ParameterError
 from ._policy import CycleRule, CycleSettings, EligibilityRule, MatchingSettings, ProgramPolicy
-from ._schema import read_applications, validate_applications
+from .applications import read_applications, validate_applications
+from .eligibility import check_eligibility
 from .policies import get_policy
 
 if TYPE_CHECKING:
     from . import scoring
-    from ._match import MatchResult, match, rematch
     from .compliance import ComplianceReport, check_cycle
     from .compliance._logs import read_events, read_meetings, read_pairs
+    from .matching import MatchResult, match, rematch
     from .scoring import ScoreMatrix, score_pairs
     from .solver import AssignmentResult, solve_assignment
 
@@ -51,14 +51,14 @@ __version__ = "0.1.0"
 _LAZY = {
     "AssignmentResult": ".solver",
     "ComplianceReport": ".compliance",
-    "MatchResult": "._match",
+    "MatchResult": ".matching",
     "ScoreMatrix": ".scoring",
     "check_cycle": ".compliance",
-    "match": "._match",
+    "match": ".matching",
     "read_events": ".compliance._logs",
     "read_meetings": ".compliance._logs",
     "read_pairs": ".compliance._logs",
-    "rematch": "._match",
+    "rematch": ".matching",
     "score_pairs": ".scoring",
     "solve_assignment": ".solver",
 }

@@ -14,8 +14,9 @@ matching ``^'+[=+\\-@\\t\\r]`` in any file:
   spreadsheets show as text; mentormatch's readers take it off again.
 * **xlsx**: text is written as a *string cell*, unaltered: Excel never
   evaluates a string cell, so ``=A1`` stays ``=A1`` for Excel, pandas and
-  openpyxl alike. Only text that already matches ``^'+[=+\\-@\\t\\r]`` gets one
-  more ``'`` (so that the readers' rule gives it back unchanged).
+  openpyxl alike. Only text that already matches ``^'+[=+\\-@\\t]`` gets one
+  more ``'`` (so that the readers' rule gives it back unchanged; a carriage
+  return comes back from XML as a line feed, which the rule leaves alone).
 
 Headers follow the same rules. Numbers stay numbers; list cells are written as
 ``;``-separated text, the way :func:`~mentormatch.read_applications` reads them.
@@ -89,7 +90,9 @@ _DATE_FORMAT = "yyyy-mm-dd"
 _DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 _CSV_ESCAPE = re.compile(r"^'*[=+\-@\t\r]")
-_XLSX_ESCAPE = re.compile(r"^'+[=+\-@\t\r]")
+# Not ``\r``: XML reads a carriage return back as a line feed, so ``'`` + CR comes back
+# as ``'`` + LF, which the readers leave alone (an added ``'`` would stay).
+_XLSX_ESCAPE = re.compile(r"^'+[=+\-@\t]")
 #: What XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE).
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _PICTURES = {c: chr(0x2400 + c) for c in [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]}
@@ -107,7 +110,7 @@ def escape_csv_text(text: str) -> str:
 
 
 def escape_xlsx_text(text: str) -> str:
-    """``text`` as written to an xlsx string cell: one ``'`` added when it matches ``^'+[=+\\-@\\t\\r]``.
+    """``text`` as written to an xlsx string cell: one ``'`` added when it matches ``^'+[=+\\-@\\t]``.
 
     Control characters XML cannot hold become their Unicode control pictures.
     """

@@ -23,6 +23,7 @@ from ._policy import (
     EligibilityRule,
     MatchingSettings,
     ProgramPolicy,
+    set_base_lookup,
 )
 
 __all__ = ["AMA", "AMCTO", "CMA3", "LTB", "PRESETS", "get_policy"]
@@ -499,3 +500,6 @@ def get_policy(name: str | ProgramPolicy) -> ProgramPolicy:
             f"Unknown policy {name!r}; the presets are {valid} "
             "(or pass a ProgramPolicy, e.g. ProgramPolicy.from_toml(path))."
         ) from None
+
+
+set_base_lookup(get_policy)  # base = "amcto" in a policy file (see _policy._program)

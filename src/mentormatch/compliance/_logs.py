@@ -41,7 +41,7 @@ from .._dates import DateFormat, check_date_format
 from .._errors import LogError
 from .._policy import EVENT_KINDS
 from .._read import Unreadable, read_table
-from .._schema import _numbers, _text_values, first_per_cell
+from ..applications._cells import _numbers, _text_values, first_per_cell
 from ._calendar import days_to_datetimes
 from ._tables import (
     _MODE_ALIASES,

@@ -23,7 +23,8 @@ import pandas as pd
 from .._dates import RANGE_TEXT, DateFormat, read_dates
 from .._errors import LogError
 from .._params import param_error
-from .._schema import _normalize_columns, _shown, _text_values
+from ..applications._cells import _shown, _text_values
+from ..applications._schema import _normalize_columns
 from ._calendar import NO_DAY, date_text
 
 __all__ = [

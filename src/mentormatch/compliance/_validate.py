@@ -20,7 +20,7 @@ import pandas as pd
 from .._dates import DateFormat
 from .._errors import LogError
 from .._ids import hint_similar
-from .._schema import first_per_cell
+from ..applications._cells import first_per_cell
 from ._calendar import NO_DAY, date_text
 from ._logs import (
     _PARTICIPANT,

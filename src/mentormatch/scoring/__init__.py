@@ -30,12 +30,22 @@ with a weight::
 
 For cohorts too large for one matrix, :class:`PairScorer` fits once and scores
 any block of mentees x mentors.
+
+Stage 3 of the data flow: in, the applications and a policy (validated and
+judged by :mod:`mentormatch.applications` and :mod:`mentormatch.eligibility`);
+out, a fitted :class:`PairScorer` and, on the dense path, a :class:`ScoreMatrix`.
+Modules: the extractors (``_text``, ``_sets``, ``_categorical``, ``_numeric``,
+on ``_base``), the allowed-pair rules (``_rules``), the fitted scorer
+(``_scorer``), the dense matrix (``_matrix``) and the compiled kernel that
+scores and masks a block in one pass (``_fused``, used by
+:mod:`mentormatch.candidates`).
 """
 
 from ._base import FeatureExtractor
 from ._categorical import MutualRequest, RegionProximity
-from ._matrix import BUILTIN_EXTRACTORS, PairScorer, ScoreBlock, ScoreMatrix, score_pairs
+from ._matrix import ScoreMatrix, score_pairs
 from ._numeric import CommunitySizeSimilarity, ExperienceGap
+from ._scorer import BUILTIN_EXTRACTORS, PairScorer, ScoreBlock
 from ._sets import InterestOverlap, SkillsCoverage
 from ._text import GoalsSimilarity
 

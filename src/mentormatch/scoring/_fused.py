@@ -412,16 +412,9 @@ class FusedBlocks:
         self._cols_key, self._cols_side = key, side
         return side
 
-    def block(self, rows: np.ndarray, cols: np.ndarray, *, counts: bool = True) -> BlockStats:
-        """The masked totals and the counts of the block ``rows`` x ``cols``.
-
-        ``counts=False``: the masked totals only (the counts and bests are
-        left empty), for the pricer's rescoring, which needs nothing else.
-        """
-        rows = np.asarray(rows, dtype=np.int64)
-        cols = np.asarray(cols, dtype=np.int64)
-        cs = self._columns(cols)
-        nr, m = len(rows), len(cols)
+    def _rows(self, rows: np.ndarray) -> dict[str, Any]:
+        """The kernel's arrays of the mentees ``rows`` (the row side of a block)."""
+        nr = len(rows)
         n_sp = max(len(self.sparse), 1)
         a_ptr = np.zeros((n_sp, nr + 1), np.int64)
         a_idx, a_dat = [], []
@@ -454,6 +447,44 @@ class FusedBlocks:
         mut = self.mutual[rows] if self.mutual is not None else sp.csr_matrix((nr, 1), dtype=bool)
         prev = self.prev[rows]
         forb = self.forb[rows]
+        return {
+            "a_ptr": a_ptr,
+            "a_idx": np.concatenate(a_idx) if a_idx else np.zeros(0, np.int64),
+            "a_dat": np.concatenate(a_dat) if a_dat else np.zeros(0, np.float32),
+            "row_missing": row_missing,
+            "reg_a": (
+                self.region.mentee_codes_[rows].astype(np.int64)
+                if self.region is not None
+                else np.zeros(nr, np.int64)
+            ),
+            "com_a": (
+                self.community.mentee_log_[rows]
+                if self.community is not None
+                else np.zeros(nr, np.float32)
+            ),
+            "com_nslope": np.float32(com_nslope),
+            "exp_a": exp_a,
+            "exp_scale": exp_scale,
+            "mut_ptr": mut.indptr.astype(np.int64),
+            "mut_idx": mut.indices.astype(np.int64),
+            "prev_ptr": prev.indptr.astype(np.int64),
+            "prev_idx": prev.indices.astype(np.int64),
+            "pw_a": np.ascontiguousarray(self.pw_a[:, rows]),
+            "forb_ptr": forb.indptr.astype(np.int64),
+            "forb_idx": forb.indices.astype(np.int64),
+        }
+
+    def block(self, rows: np.ndarray, cols: np.ndarray, *, counts: bool = True) -> BlockStats:
+        """The masked totals and the counts of the block ``rows`` x ``cols``.
+
+        ``counts=False``: the masked totals only (the counts and bests are
+        left empty), for the pricer's rescoring, which needs nothing else.
+        """
+        rows = np.asarray(rows, dtype=np.int64)
+        cols = np.asarray(cols, dtype=np.int64)
+        cs = self._columns(cols)
+        rs = self._rows(rows)
+        nr, m = len(rows), len(cols)
         n_chunks = max(1, min(nr, 4 * _workers()))
         masked = np.empty((nr, m), dtype=np.float32)
         width = m if counts else 0
@@ -466,45 +497,37 @@ class FusedBlocks:
             self.slots,
             self.weights,
             self.neutrals,
-            a_ptr,
-            np.concatenate(a_idx) if a_idx else np.zeros(0, np.int64),
-            np.concatenate(a_dat) if a_dat else np.zeros(0, np.float32),
-            row_missing,
+            rs["a_ptr"],
+            rs["a_idx"],
+            rs["a_dat"],
+            rs["row_missing"],
             cs["bt_start"],
             cs["bt_ptr"],
             cs["bt_idx"],
             cs["bt_dat"],
             cs["col_missing"],
             cs["table"],
-            (
-                self.region.mentee_codes_[rows].astype(np.int64)
-                if self.region is not None
-                else np.zeros(nr, np.int64)
-            ),
+            rs["reg_a"],
             cs["reg_b"],
-            (
-                self.community.mentee_log_[rows]
-                if self.community is not None
-                else np.zeros(nr, np.float32)
-            ),
+            rs["com_a"],
             cs["com_b"],
-            np.float32(com_nslope),
-            exp_a,
+            rs["com_nslope"],
+            rs["exp_a"],
             cs["exp_b"],
-            exp_scale,
-            mut.indptr.astype(np.int64),
-            mut.indices.astype(np.int64),
+            rs["exp_scale"],
+            rs["mut_ptr"],
+            rs["mut_idx"],
             cs["colpos"],
             self.el_r[rows],
             cs["el_c"],
             self.org_a[rows],
             cs["org_b"],
-            prev.indptr.astype(np.int64),
-            prev.indices.astype(np.int64),
-            np.ascontiguousarray(self.pw_a[:, rows]),
+            rs["prev_ptr"],
+            rs["prev_idx"],
+            rs["pw_a"],
             cs["pw_b"],
-            forb.indptr.astype(np.int64),
-            forb.indices.astype(np.int64),
+            rs["forb_ptr"],
+            rs["forb_idx"],
             self.min_score,
             self.has_min,
             counts,
@@ -515,18 +538,29 @@ class FusedBlocks:
             col_counts,
             col_best,
         )
-        cc = col_counts.sum(axis=0, dtype=np.int64)
-        cb = col_best.max(axis=0)
-        return BlockStats(
-            masked=masked,
-            row_rule=row_counts[:, 0],
-            row_staff=row_counts[:, 1],
-            row_final=row_counts[:, 2],
-            row_best_staff=row_best[:, 0].astype(np.float64),
-            row_best_final=row_best[:, 1].astype(np.float64),
-            col_rule=cc[0],
-            col_staff=cc[1],
-            col_final=cc[2],
-            col_best_staff=cb[0].astype(np.float64),
-            col_best_final=cb[1].astype(np.float64),
-        )
+        return _block_stats(masked, row_counts, row_best, col_counts, col_best)
+
+
+def _block_stats(
+    masked: np.ndarray,
+    row_counts: np.ndarray,
+    row_best: np.ndarray,
+    col_counts: np.ndarray,
+    col_best: np.ndarray,
+) -> BlockStats:
+    """The kernel's outputs as one :class:`BlockStats` (the columns' chunks summed)."""
+    cc = col_counts.sum(axis=0, dtype=np.int64)
+    cb = col_best.max(axis=0)
+    return BlockStats(
+        masked=masked,
+        row_rule=row_counts[:, 0],
+        row_staff=row_counts[:, 1],
+        row_final=row_counts[:, 2],
+        row_best_staff=row_best[:, 0].astype(np.float64),
+        row_best_final=row_best[:, 1].astype(np.float64),
+        col_rule=cc[0],
+        col_staff=cc[1],
+        col_final=cc[2],
+        col_best_staff=cb[0].astype(np.float64),
+        col_best_final=cb[1].astype(np.float64),
+    )

@@ -3,7 +3,7 @@
 A pair the rules forbid is not a low score: it is not allowed, and never becomes
 a variable of the solver. A (mentee, mentor) pair is allowed when all hold:
 
-* both applicants are eligible (:func:`mentormatch._eligibility.evaluate`);
+* both applicants are eligible (:func:`mentormatch.eligibility.evaluate`);
 * ``allow_same_organization`` is true, or their organizations differ
   (compared case- and whitespace-insensitively; a blank organization never
   clashes);

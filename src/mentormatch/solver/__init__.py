@@ -4,8 +4,19 @@
 table of allowed pairs (and, for cohorts too large for any matrix, a pricer
 that checks the pairs left out). See ``_assignment`` for how answers are found
 and proven, the integer scaling (:class:`WeightScale`) and the tie-break.
+
+Stage 5, solver: in, scores (a matrix, or a long table and a pricer) and
+capacities, forced pairs, limits; out, an :class:`AssignmentResult` (pairs,
+objective, status, a proven bound). It knows no applicant, policy or feature.
+Modules: ``_assignment`` and ``_pairs`` (the two entry points), ``_inputs``
+(their checks), ``_weights`` (integer weights, the pricer's view), ``_problem``
+(dense or long-table problem), ``_loop`` (LP rounds, certificate, CP-SAT, the
+result), ``_lp`` (min-cost flow and its duals), ``_model`` (the CP-SAT model).
 """
 
-from ._assignment import AssignmentResult, Pricing, WeightScale, solve_assignment, solve_pairs
+from ._assignment import solve_assignment
+from ._loop import AssignmentResult
+from ._pairs import solve_pairs
+from ._weights import Pricing, WeightScale
 
 __all__ = ["AssignmentResult", "Pricing", "WeightScale", "solve_assignment", "solve_pairs"]

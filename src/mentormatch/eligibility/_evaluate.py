@@ -8,8 +8,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ._policy import EligibilityRule, ProgramPolicy
-from ._schema import _resolve_policy, _validate
+from .._policy import EligibilityRule, ProgramPolicy
+from ..applications._schema import _resolve_policy, _validate
 
 __all__ = ["check_eligibility"]
 

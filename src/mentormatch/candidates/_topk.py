@@ -19,6 +19,8 @@ from typing import Any
 
 import numpy as np
 
+from mentormatch._jit import njit  # numba's cache, in a private per-user directory
+
 __all__ = [
     "ColumnHeaps",
     "above_threshold",
@@ -35,12 +37,23 @@ _KERNELS: dict[str, Any] = {}
 
 
 def _kernels() -> dict[str, Any]:
+    """The compiled kernels by name, made on first use (numba is not imported before)."""
     if _KERNELS:
         return _KERNELS
     import numba as nb
 
-    from mentormatch._jit import njit  # numba's cache, in a private per-user directory
+    made = {
+        "merge": _merge_kernel(nb),
+        "lines": _lines_kernel(nb),
+        "pairs_above": _pairs_above_kernel(nb),
+        "select": _select_kernel(nb),
+        "push": _push_kernel(nb),
+    }
+    _KERNELS.update(made)
+    return _KERNELS
 
+
+def _select_kernel(nb: Any) -> Any:
     @njit(parallel=True, nogil=True)
     def select(masked, depth, out_idx, out_val):
         nr, m = masked.shape
@@ -92,6 +105,10 @@ def _kernels() -> dict[str, Any]:
                 out_idx[i, t] = idx[order[t]]
                 out_val[i, t] = val[order[t]]
 
+    return select
+
+
+def _push_kernel(nb: Any) -> Any:
     @njit(parallel=True, nogil=True)
     def push(masked, rows, n_chunks, tile, root, heap_val, heap_row):
         nr, m = masked.shape
@@ -138,6 +155,10 @@ def _kernels() -> dict[str, Any]:
                             hr[pos] = r
                             root[j] = hv[0]
 
+    return push
+
+
+def _pairs_above_kernel(nb: Any) -> Any:
     @njit(parallel=True, nogil=True)
     def pairs_above(rows, cols, scores, q_scale, row_off, col_off, row_ok, col_ok, margin, out):
         for t in nb.prange(len(rows)):
@@ -148,6 +169,10 @@ def _kernels() -> dict[str, Any]:
                 cj = col_off[j]
                 out[t] = scores[t] * q_scale > r + cj - 1.0 - margin - 1e-15 * (abs(r) + abs(cj))
 
+    return pairs_above
+
+
+def _lines_kernel(nb: Any) -> Any:
     @njit(parallel=True, nogil=True)
     def lines(
         masked,
@@ -196,6 +221,10 @@ def _kernels() -> dict[str, Any]:
                 zeta[i] = z
                 tmax[i] = t
 
+    return lines
+
+
+def _merge_kernel(nb: Any) -> Any:
     @njit(parallel=True, nogil=True)
     def merge(va, ra, vb, rb, out_v, out_r):
         n, depth = out_v.shape
@@ -216,12 +245,7 @@ def _kernels() -> dict[str, Any]:
                     out_r[j, t] = rb[j, b]
                     b += 1
 
-    _KERNELS["merge"] = merge
-    _KERNELS["lines"] = lines
-    _KERNELS["pairs_above"] = pairs_above
-    _KERNELS["select"] = select
-    _KERNELS["push"] = push
-    return _KERNELS
+    return merge
 
 
 def select_rows(masked: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
@@ -367,7 +391,7 @@ def near_tight(
     """Per line of ``masked``: the pairs within ``margin`` of violating, and a bound on the rest.
 
     With ``q = score * q_scale`` and the pair's slack ``rint(q) - line_off[i] -
-    other_off[j]`` (see :func:`mentormatch._candidates._offsets`), returns the
+    other_off[j]`` (see :func:`mentormatch.candidates._pricer._offsets`), returns the
     positions ``(i, j)`` of the entries whose slack may exceed ``-margin``, and
     for each line ``zeta`` (at least ``rint(q) - other_off[j]`` of every other
     entry: ``-inf`` when none) and ``tmax`` (the largest score of those other
