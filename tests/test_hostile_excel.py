@@ -118,7 +118,7 @@ def test_a_sheet_without_merges_costs_one_scan(tmp_path):
     rows = [HEADER] + [[f"m{i // 3}", f"e{i // 3}", "2026-09-10", 60] for i in range(n)]
     path = workbook(tmp_path / "big.xlsx", rows)
     wb = openpyxl.load_workbook(path, read_only=True)
-    from mentormatch._read import _merged_ranges
+    from mentormatch._read_excel import _merged_ranges
 
     start = time.perf_counter()
     assert _merged_ranges(wb, wb.active, path) == []
