@@ -242,7 +242,8 @@ def _parse_list(series: pd.Series, col: str, rows: np.ndarray, problems: list) -
         parsed: list[str] = []
         ok = True
         for item in items:
-            text = _scalar_text(item)
+            # text items (nearly all) trimmed directly: _scalar_text's checks cost more
+            text = trim(item) if type(item) is str else _scalar_text(item)
             if text is _MISSING:
                 ok = False
                 break

@@ -19,7 +19,7 @@ for n < m ``v <= 0`` with ``v = 0`` on every column left free. These are the
 LP duality conditions, so a certified assignment is optimal whatever the code
 that found it did; the caller falls back to its general path when the check
 fails (it never has in the tests) or the costs are too large for exact
-integer sums (:data:`MAX_COST`).
+integer sums (:func:`max_cost`).
 
 The kernels are compiled by numba on first use (cached on disk in the
 library's private cache, :mod:`mentormatch._jit`); importing this module
@@ -33,15 +33,24 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MAX_CELLS", "MAX_COST", "certify", "lap_dense", "solve_dense"]
+__all__ = ["MAX_CELLS", "certify", "lap_dense", "max_cost", "solve_dense"]
 
-#: The largest ``|cost|`` the kernels take: prices and path lengths are sums
-#: of a few costs per row, far inside int64 (2**62 is the kernels' infinity).
-MAX_COST = 2**40
+#: ``|cost| * (n + m + 2)`` must stay below this: a price or a path length is at
+#: most a sum of ``2 (n + m)`` reduced costs, and 2**62 is the kernels' infinity.
+COST_HEADROOM = 2**61
 
-#: The most cells (rows x column slots) solved this way: JV cannot be stopped by
-#: a time limit, and at 5,000 x 5,000 it takes about a second.
-MAX_CELLS = 25_000_000
+
+def max_cost(n: int, m: int) -> int:
+    """The largest ``|cost|`` the kernels take for an n x m matrix (sums stay in int64)."""
+    return COST_HEADROOM // (n + m + 2)
+
+
+#: The most cells (rows x column slots) solved this way. Above it the flow path,
+#: whose pricing reads only the best pairs of each row, is faster on the scores of
+#: real cohorts (AMCTO synthetic cohort, 5,000 x 5,000: JV 8.3 s, flow 6.0 s; at
+#: 3,000 x 3,000 1.5 and 1.6 s), though JV is faster on uniform random matrices
+#: (5,000 x 5,000 floats: 2.9 s). JV also cannot be stopped by a time limit.
+MAX_CELLS = 9_000_000
 
 #: A generous estimate of JV's time per cell (measured: 3e-8 s at 5,000 x 5,000).
 SECONDS_PER_CELL = 2e-7
@@ -79,7 +88,7 @@ def solve_dense(
     allowed = w > 0
     # no matching has more pairs than rows, or slots, with a pair they can make
     most = min(int(allowed.any(axis=1).sum()), int(allowed.any(axis=0).sum()))
-    if most == 0 or limit < most or int(w.max()) > MAX_COST:
+    if most == 0 or limit < most or int(w.max()) > max_cost(len(rows), len(slots)):
         return None
     weights = w if len(rows) <= len(slots) else np.ascontiguousarray(w.T)
     col_of_row, u, v = lap_dense(weights, maximize=True)
@@ -102,7 +111,7 @@ def lap_dense(
     Parameters
     ----------
     cost : ndarray of int64, shape (n, m), n <= m
-        ``|cost| <= MAX_COST``.
+        ``|cost| <= max_cost(n, m)``.
     maximize : bool
         Solve for ``-cost`` instead (without a negated copy); the dual is
         then that of ``-cost``.
