@@ -216,6 +216,36 @@ def _sides(
     return side
 
 
+def _begin(
+    data: Any,
+    name: str,
+    columns: Any,
+    problems: list[dict[str, Any]],
+    date_format: DateFormat | None,
+    info: dict[str, Any] | None,
+) -> tuple[Given, pd.DataFrame, np.ndarray, int, list[dict[str, Any]], Any] | None:
+    """A log table's own checks: ``(given, frame, rows, n, its problems, its columns)``.
+
+    ``None`` when there is nothing to judge: no columns at all, or a table whose
+    columns cannot be read (its problems then go to ``problems`` at once).
+    ``columns`` is the table's column reader (``_meetings_local``...).
+    """
+    g = given(data, name)
+    frame, rows = g.frame, g.rows
+    n = len(frame)
+    if info is not None:
+        info.update(_described(g, n, {}))
+    if n == 0 and frame.columns.empty:
+        return None
+    local: list[dict[str, Any]] = list(g.problems)
+    frame = _normalized(frame, local)
+    cols = columns(frame, rows, local, date_format)
+    if cols is None:
+        problems.extend(_tagged(first_per_cell(local), name))
+        return None
+    return g, frame, rows, n, local, cols
+
+
 def validate_meetings(
     meetings: Any,
     pairs: PairTable,
@@ -228,19 +258,10 @@ def validate_meetings(
 
     ``info``, when given, receives how the table was given and read.
     """
-    g = given(meetings, "meetings")
-    frame, rows = g.frame, g.rows
-    n = len(frame)
-    if info is not None:
-        info.update(_described(g, n, {}))
-    if n == 0 and frame.columns.empty:
+    begun = _begin(meetings, "meetings", _meetings_local, problems, date_format, info)
+    if begun is None:
         return MeetingLog.empty()
-    local: list[dict[str, Any]] = list(g.problems)
-    frame = _normalized(frame, local)
-    cols = _meetings_local(frame, rows, local, date_format)
-    if cols is None:
-        problems.extend(_tagged(first_per_cell(local), "meetings"))
-        return MeetingLog.empty()
+    g, frame, rows, n, local, cols = begun
     pos = _lookup_pairs(cols.mentor, cols.mentee, cols.ids_ok, pairs, local, "meeting", rows)
     known = cols.ids_ok & (pos >= 0)
     side = None
@@ -310,19 +331,10 @@ def validate_events(
 
     ``info``, when given, receives how the table was given and read.
     """
-    g = given(events, "events")
-    frame, rows = g.frame, g.rows
-    n = len(frame)
-    if info is not None:
-        info.update(_described(g, n, {}))
-    if n == 0 and frame.columns.empty:
+    begun = _begin(events, "events", _events_local, problems, date_format, info)
+    if begun is None:
         return EventLog.empty()
-    local: list[dict[str, Any]] = list(g.problems)
-    frame = _normalized(frame, local)
-    cols = _events_local(frame, rows, local, date_format)
-    if cols is None:
-        problems.extend(_tagged(first_per_cell(local), "events"))
-        return EventLog.empty()
+    g, frame, rows, n, local, cols = begun
     pos = _lookup_pairs(cols.mentor, cols.mentee, cols.ids_ok, pairs, local, "event", rows)
     known = cols.ids_ok & (pos >= 0)
     side = np.full(n, -1, dtype=np.int8)
