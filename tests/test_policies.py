@@ -105,7 +105,8 @@ def test_amcto_thresholds_from_the_guide():
     assert set(c.rule("forms_signed")["kinds"]) == {"agreement_signed", "confidentiality_signed"}
     m = amcto.matching
     assert m.capacity_cap == 1  # "one-on-one basis"
-    assert m.allow_same_organization is False
+    # Not a program rule: only a participant's testimonial ("outside of my own organization").
+    assert m.allow_same_organization is True
     assert m.allow_previous_partners is False
     assert m.honor_mutual_requests is True
 
@@ -237,7 +238,8 @@ capacity_cap = 2
     assert "{value}" in moved.eligibility[3].detail
     assert "months in the program" not in moved.eligibility[3].detail  # preset sentence dropped
     assert policy.matching.capacity_cap == 2
-    assert policy.matching.allow_same_organization is False  # kept from the preset
+    assert policy.matching.allow_previous_partners is False  # kept from the preset
+    assert policy.matching.honor_mutual_requests is True
     assert policy.cycle == mm.policies.AMCTO.cycle
 
 
@@ -375,7 +377,13 @@ def test_policies_built_in_code_are_checked_too():
 def test_required_columns_follow_rules_and_weights():
     need = mm.policies.AMCTO.required_columns()
     assert {"id", "role", "member_in_good_standing", "years_experience", "new_to_sector",
-            "commitment_months", "organization", "goals", "skills"} <= set(need)  # fmt: skip
+            "commitment_months", "goals", "skills"} <= set(need)  # fmt: skip
+    assert "organization" not in need  # colleagues may be paired (no seed forbids it)
+    forbid = dataclasses.replace(
+        mm.policies.AMCTO,
+        matching=dataclasses.replace(mm.policies.AMCTO.matching, allow_same_organization=False),
+    )
+    assert "organization" in forbid.required_columns()
     assert "new_to_sector" in mm.policies.AMCTO.required_columns(scope="eligibility")
     assert "goals" not in mm.policies.AMCTO.required_columns(scope="eligibility")
     assert "organization" not in mm.policies.AMA.required_columns()  # colleagues allowed

@@ -38,6 +38,13 @@ def amcto_row(id_: str, role: str, **kw) -> dict:
     return base
 
 
+#: AMCTO with the same-organization rule a program may set (the preset has none).
+NO_COLLEAGUES = replace(
+    mm.policies.AMCTO,
+    matching=replace(mm.policies.AMCTO.matching, allow_same_organization=False),
+)
+
+
 def small_amcto() -> list[dict]:
     return [
         amcto_row(
@@ -241,7 +248,7 @@ def test_builtin_extractor_with_other_parameters():
 
 
 def test_allowed_pairs_follow_the_rules():
-    sm = score_pairs(small_amcto(), "amcto")
+    sm = score_pairs(small_amcto(), NO_COLLEAGUES)
     allowed = pd.DataFrame(sm.allowed, index=sm.mentee_ids, columns=sm.mentor_ids)
     assert not allowed.loc["e1", "r1"]  # same organization, differently typed
     assert allowed.loc["e1", "r2"]  # blank organization: no clash
@@ -255,7 +262,7 @@ def test_allowed_pairs_follow_the_rules():
 def test_two_blank_organizations_do_not_clash():
     apps = small_amcto()
     apps[1] = {**apps[1], "organization": ""}  # e2
-    sm = score_pairs(apps, "amcto")
+    sm = score_pairs(apps, NO_COLLEAGUES)
     assert sm.allowed[1, 3]  # e2 and r4 both left organization blank
 
 
@@ -338,7 +345,7 @@ def test_explain_contributions_add_up_to_the_total():
 
 
 def test_explain_says_why_not_allowed():
-    sm = score_pairs(small_amcto(), "amcto")
+    sm = score_pairs(small_amcto(), NO_COLLEAGUES)
     t = sm.explain("e1", "r1")
     assert t.attrs["allowed"] is False
     assert t.attrs["reasons"] == ["same_organization"]
@@ -351,19 +358,22 @@ def test_explain_says_why_not_allowed():
     assert t.loc["total", "note"] == "allowed"
 
 
-def test_explain_notes_no_information_and_counts_the_cohort_average():
+def test_explain_notes_no_information_and_counts_it_as_nothing():
     sm = score_pairs(small_amcto(), "amcto")
     t = sm.explain("e2", "r4")  # e2 left goals blank
-    assert "no information" in t.loc["goals", "note"]
-    assert t.loc["goals", "value"] == pytest.approx(sm.neutral["goals"], abs=1e-6)
+    assert "no information" in t.loc["goals", "note"] and "counted as 0" in t.loc["goals", "note"]
+    assert t.loc["goals", "value"] == 0.0 == sm.neutral["goals"]
     assert t.loc["skills", "note"] == ""
 
 
-def test_empty_goals_get_the_average_of_the_informative_pairs():
+def test_empty_goals_get_the_average_of_the_informative_pairs_when_asked():
+    from mentormatch.scoring import GoalsSimilarity
+
     apps = small_amcto()
     apps[3] = {**apps[3], "goals": "records management and elections"}
     apps[6] = {**apps[6], "goals": "budgeting for a small town"}
-    sm = score_pairs(apps, "amcto")
+    sm = score_pairs(apps, "amcto", extractors={"goals": GoalsSimilarity(blank="average")})
+    assert "cohort average" in sm.explain("e2", "r4").loc["goals", "note"]
     raw = sm.scorer.extractors_["goals"].score()
     known = ~np.isnan(raw)
     assert not known[1].any()  # e2 wrote nothing
@@ -429,7 +439,7 @@ def test_to_frame_filters_min_score_and_top_k_with_ties_to_the_first_mentor():
 
 
 def test_repr_and_html_summary():
-    sm = score_pairs(small_amcto(), "amcto")
+    sm = score_pairs(small_amcto(), NO_COLLEAGUES)
     assert "3 mentees x 4 mentors" in repr(sm)
     page = sm._repr_html_()
     assert "AMCTO Mentorship Program" in page and "allowed pairs" in page and "4 of 12" in page

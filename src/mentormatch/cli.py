@@ -508,28 +508,51 @@ def _cmd_policies(args: argparse.Namespace) -> int:
 
 
 def describe_policy(policy: Any) -> str:
-    """A policy's rules in plain words, for the terminal."""
+    """A policy's rules in plain words, for the terminal.
+
+    Each rule and setting says where it comes from: the program document and the
+    line quoted (``from ...``), or that it is the library's choice, not the
+    program's; a cycle rule's parameters the library chose are listed under it.
+    """
     m = policy.matching
     c = policy.cycle
+    choice = "library's choice (no program document states it)"
+
+    def origin(setting: str) -> str:
+        source = m.source(setting)
+        return f"from {source}" if source else choice
+
     lines = [policy.name, "=" * len(policy.name)]
     if policy.description:
         lines += [policy.description, ""]
     lines.append("Eligibility:")
     for r in policy.eligibility:
-        lines.append(f"  {r.code}: {r.requirement()}  [{r.source}]")
+        lines.append(f"  {r.code}: {r.requirement()}")
+        lines.append(f"      {('from ' + r.source) if r.source else choice}")
     if not policy.eligibility:
         lines.append("  (no rules)")
     weights = ", ".join(f"{k} {v:g}" for k, v in m.weights.items())
-    lines += [
-        "Matching:",
-        f"  mentees per mentor: at most {m.capacity_cap}",
-        f"  same organization allowed: {'yes' if m.allow_same_organization else 'no'}",
-        f"  previous partners allowed: {'yes' if m.allow_previous_partners else 'no'}",
-        f"  mutual requests honored: {'yes' if m.honor_mutual_requests else 'no'}",
-        f"  priority: {m.priority}; minimum score: {m.min_score if m.min_score is not None else 'none'}",
-        f"  weights: {weights}",
-        "Cycle:",
+    yes = {True: "yes", False: "no"}
+    min_score = m.min_score if m.min_score is not None else "none"
+    settings = [
+        ("capacity_cap", f"mentees per mentor: at most {m.capacity_cap}"),
+        ("allow_same_organization", f"same organization allowed: {yes[m.allow_same_organization]}"),
+        ("allow_previous_partners", f"previous partners allowed: {yes[m.allow_previous_partners]}"),
+        ("honor_mutual_requests", f"mutual requests honored: {yes[m.honor_mutual_requests]}"),
+        (
+            "favor_previously_unmatched",
+            f"previously unmatched applicants first: {yes[m.favor_previously_unmatched]}",
+        ),
+        ("priority", f"priority: {m.priority}"),
+        ("min_score", f"minimum score: {min_score}"),
+        ("weights", f"weights: {weights}"),
     ]
+    if m.region_adjacency:
+        settings.append(("region_adjacency", f"neighbouring regions: {len(m.region_adjacency)}"))
+    lines.append("Matching:")
+    for name, text in settings:
+        lines.append(f"  {text}  [{origin(name)}]")
+    lines.append("Cycle:")
     if c.start_month:
         lines.append(f"  months {c.start_month} to {c.end_month}")
     elif c.length_months:
@@ -540,6 +563,9 @@ def describe_policy(policy: Any) -> str:
     for r in c.rules:
         params = ", ".join(f"{k}={v}" for k, v in r.params.items() if v is not None)
         lines.append(f"  {r.code} ({r.severity}; {params}): {r.description}")
+        lines.append(f"      {('from ' + r.source) if r.source else choice}")
+        for name, why in r.choices.items():
+            lines.append(f"      {name}: library's choice, not the program's ({why})")
     return "\n".join(lines)
 
 

@@ -34,6 +34,18 @@ _AMA = "ama-mentorship-program.md"
 _CMA3 = "3cma-connect-mentorship.txt"
 _LTB = "ltb-mentoring-guide.txt"
 
+
+def _cite(document: str, section: str, line: str) -> str:
+    """A rule's source: the document, its section, and the line quoted as the document has it."""
+    return f'{document}: {section}: "{line}"'
+
+
+#: The one-on-one rule, the mutual requests and "most people matched first" (AMCTO FAQ and
+#: timeline), shared by the presets whose documents say nothing else on them.
+_ONE_ON_ONE = _cite(
+    _AMCTO_GUIDE, "FAQ", "we are currently only matching individuals on a one-on-one basis."
+)
+
 #: Regions of Ontario used by the AMCTO preset (a preference only: AMCTO FAQ
 #: "This may include someone who is not necessarily from your region").
 ONTARIO_REGIONS: Mapping[str, tuple[str, ...]] = MappingProxyType(
@@ -85,7 +97,11 @@ AMCTO = ProgramPolicy(
                 "The program is only open to AMCTO members in good standing; "
                 "the application says {actual}."
             ),
-            source=f"{_AMCTO_GUIDE}: Requirements for participation; FAQ",
+            source=_cite(
+                _AMCTO_GUIDE,
+                "Requirements for participation",
+                "Be an active AMCTO member in good standing.",
+            ),
         ),
         EligibilityRule(
             code="mentor_experience",
@@ -97,7 +113,11 @@ AMCTO = ProgramPolicy(
                 "Mentors need at least {value} years of professional experience; "
                 "the application says {actual}."
             ),
-            source=f"{_AMCTO_GUIDE}: Roles & Responsibilities",
+            source=_cite(
+                _AMCTO_GUIDE,
+                "Roles & Responsibilities",
+                "Mentors should have a minimum of seven (7) years professional experience",
+            ),
         ),
         EligibilityRule(
             code="mentee_experience",
@@ -111,7 +131,11 @@ AMCTO = ProgramPolicy(
                 "the municipal sector; the application says {actual} years and "
                 "new to the sector: {unless_actual}."
             ),
-            source=f"{_AMCTO_GUIDE}: Roles & Responsibilities",
+            source=_cite(
+                _AMCTO_GUIDE,
+                "Roles & Responsibilities",
+                "Mentees should be new professionals (under seven years professional experience) or should be new to working in the municipal sector.",
+            ),
         ),
         EligibilityRule(
             code="commitment",
@@ -122,18 +146,52 @@ AMCTO = ProgramPolicy(
                 "Participants commit to at least {value} months in the program; "
                 "the application says {actual}."
             ),
-            source=f"{_AMCTO_GUIDE}: Requirements for participation; FAQ 'full nine months'",
+            source=_cite(
+                _AMCTO_GUIDE,
+                "Requirements for participation",
+                "Demonstrate a willingness to participate in a mentoring relationship for at least a nine-month period.",
+            ),
         ),
     ),
     matching=MatchingSettings(
         capacity_cap=1,
-        allow_same_organization=False,
+        # Not a rule of the program: the only basis is a participant's testimonial in the
+        # handbook ("I learnt from someone outside of my own organization"). A program that
+        # forbids colleagues sets allow_same_organization = false; then a mutual request
+        # between colleagues is not honored either (result.requests says why).
+        allow_same_organization=True,
         allow_previous_partners=False,
         honor_mutual_requests=True,
         weights={"goals": 0.35, "skills": 0.3, "interests": 0.1, "region": 0.1, "experience": 0.15},
         region_adjacency=ONTARIO_REGIONS,
         priority="pairs_first",
-        favor_previously_unmatched=True,
+        sources={
+            "capacity_cap": _ONE_ON_ONE,
+            "honor_mutual_requests": _cite(
+                _AMCTO_GUIDE,
+                "FAQ",
+                "we will only consider matching people together if both parties have agreed "
+                "to this.",
+            ),
+            "priority": _cite(
+                _AMCTO_GUIDE,
+                "Program Timeline",
+                "We will do our best to match each eligible individual",
+            ),
+            "weights": _cite(
+                _AMCTO_GUIDE,
+                "Program Timeline; FAQ",
+                "match individuals based on shared interests and goals … this includes your "
+                "goals, background and experience",
+            )
+            + " (the features; their numbers are the library's choice)",
+            "region_adjacency": _cite(
+                _AMCTO_GUIDE,
+                "FAQ",
+                "This may include someone who is not necessarily from your region.",
+            )
+            + " (a preference; which regions neighbour is the library's choice)",
+        },
     ),
     cycle=CycleSettings(
         start_month=9,
@@ -146,36 +204,59 @@ AMCTO = ProgramPolicy(
                 severity="required",
                 params={"max_days": 42},
                 description="Never more than six weeks between meetings.",
-                source=f"{_AMCTO_GUIDE}: Mentorship Agreement",
+                source=_cite(
+                    _AMCTO_GUIDE,
+                    "Mentorship Agreement",
+                    "Mentor and mentee should seek regular meetings without ever going more than six weeks between meetings.",
+                ),
             ),
             CycleRule(
                 code="monthly_meeting",
                 severity="recommended",
                 params={"min_meetings": 1},
                 description="Meet at least once a month or every 4-6 weeks.",
-                source=f"{_AMCTO_GUIDE}: FAQ 'How often should I meet with my match?'",
+                source=_cite(
+                    _AMCTO_GUIDE,
+                    "FAQ",
+                    "it is important to meet at least once a month or every 4-6 weeks",
+                ),
             ),
             CycleRule(
                 code="meeting_duration",
                 severity="required",
                 params={"min_minutes": 30, "max_minutes": 90},
                 description="Each meeting lasts a minimum of 30 and a maximum of 90 minutes.",
-                source=f"{_AMCTO_GUIDE}: Mentorship Agreement",
+                source=_cite(
+                    _AMCTO_GUIDE,
+                    "Mentorship Agreement",
+                    "Each meeting will last a minimum of 30 minutes and a maximum of 90 minutes.",
+                ),
             ),
             CycleRule(
                 code="monthly_hours",
                 severity="recommended",
                 params={"min_hours": 1},
                 description=(
-                    "A minimum commitment of 1-3 hours per month (the seed sets a minimum, "
-                    "not a maximum: meet as often as you like)."
+                    '"We also recommend a minimum commitment of 1-3 hours per month": read as '
+                    'at least 1 hour a month, no ceiling (the same FAQ: "You can meet with your '
+                    'match as often as you like"). A program that wants 3 hours as a ceiling '
+                    "sets max_hours = 3."
                 ),
-                source=f"{_AMCTO_GUIDE}: FAQ 'How often should I meet with my match?'",
+                choices={
+                    "min_hours": "the lower end of the guide's '1-3 hours'",
+                    "max_hours": "no ceiling: the guide recommends a minimum only",
+                },
+                source=_cite(
+                    _AMCTO_GUIDE,
+                    "FAQ",
+                    "We also recommend a minimum commitment of 1-3 hours per month to working through your program goals.",
+                ),
             ),
             CycleRule(
                 code="min_relationship_length",
                 severity="required",
                 params={"months": 9, "measure": "person"},
+                choices={"measure": "a re-matched participant's time counts over all their pairs"},
                 description=(
                     "The relationship will last for at least nine months; a participant "
                     're-matched during the cycle ("so that a new match can be made") keeps '
@@ -183,7 +264,11 @@ AMCTO = ProgramPolicy(
                     "library's reading of \"committing to participate in the program for the "
                     'full nine months"). A pair that ended early (ended_on) is not judged.'
                 ),
-                source=f"{_AMCTO_GUIDE}: Mentorship Agreement",
+                source=_cite(
+                    _AMCTO_GUIDE,
+                    "Mentorship Agreement",
+                    "The relationship will last for at least nine months.",
+                ),
             ),
             CycleRule(
                 code="forms_signed",
@@ -192,6 +277,7 @@ AMCTO = ProgramPolicy(
                     "kinds": ["agreement_signed", "confidentiality_signed"],
                     "each_participant": True,
                 },
+                choices={"due": "signing on the day of the first meeting counts as 'prior to'"},
                 description=(
                     "Signed program agreement and confidentiality forms before participating: "
                     '"each party will be required to review and sign-off on" them, so the '
@@ -199,35 +285,57 @@ AMCTO = ProgramPolicy(
                     "a copy both signed). Discussed at the first meeting: signing that day "
                     'counts (the library\'s reading of "prior to participation").'
                 ),
-                source=f"{_AMCTO_GUIDE}: Requirements for participation; The Mentorship Agreement",
+                source=_cite(
+                    _AMCTO_GUIDE,
+                    "The Mentorship Agreement",
+                    "Prior to participation in the program, each party will be required to review and sign-off on a mentorship agreement.",
+                ),
             ),
             CycleRule(
                 code="final_survey",
                 severity="required",
                 params={"within_days_after_end": 30},
+                choices={"within_days_after_end": "the guide sets no deadline"},
                 description=(
                     "All participants complete a survey after the formal program end date "
                     "(the guide sets no deadline; the preset allows 30 days)."
                 ),
-                source=f"{_AMCTO_GUIDE}: Program Timeline",
+                source=_cite(
+                    _AMCTO_GUIDE,
+                    "Program Timeline",
+                    "Following the formal program end date, all participants will be asked to complete a survey",
+                ),
             ),
             CycleRule(
                 code="informal_assessment",
                 severity="recommended",
                 params={"max_interval_months": 3},
+                choices={"max_interval_months": "the longer end of 'every two-three months'"},
                 description="Informal assessment of the relationship every two-three months.",
-                source=f"{_AMCTO_GUIDE}: Mentorship Agreement",
+                source=_cite(
+                    _AMCTO_GUIDE,
+                    "Mentorship Agreement",
+                    "Informal assessment of the relationship should occur every two-three months between mentor and mentee.",
+                ),
             ),
             CycleRule(
                 code="log_agreement",
                 severity="required",
                 params={"tolerance_minutes": 0},
+                choices={
+                    "tolerance_minutes": "the guide asks for agreement; no tolerance given",
+                    "tolerance_days": "the guide asks for agreement; no tolerance given",
+                },
                 description=(
                     "Mentor and mentee each keep a log and agree on the time spent together "
                     "(required to claim PDUs): every meeting in one log is in the other, the "
                     "same day, with the same minutes."
                 ),
-                source=f"{_AMCTO_GUIDE}: FAQ 'How do I account for the time...'",
+                source=_cite(
+                    _AMCTO_GUIDE,
+                    "FAQ",
+                    "You must also ensure that you and your mentee/mentor are in agreement as to the time that you have spent together.",
+                ),
             ),
         ),
     ),
@@ -250,7 +358,9 @@ AMA = ProgramPolicy(
                 "The program is open to AMA Individual Members in good standing; "
                 "the application says {actual}."
             ),
-            source=f"{_AMA}: Eligibility and Requirements",
+            source=_cite(
+                _AMA, "Eligibility and Requirements", "open to Individual Members in good standing."
+            ),
         ),
         EligibilityRule(
             code="board_ratified",
@@ -260,7 +370,11 @@ AMA = ProgramPolicy(
                 "Individual Members must be ratified by the AMA's Board of Directors before "
                 "the mentoring relationship starts; the application says {actual}."
             ),
-            source=f"{_AMA}: Eligibility and Requirements",
+            source=_cite(
+                _AMA,
+                "Eligibility and Requirements",
+                "Individual Members must be ratified by the AMA's Board of Directors prior to the start of the mentoring relationship.",
+            ),
         ),
         EligibilityRule(
             code="career_stage",
@@ -272,7 +386,11 @@ AMA = ProgramPolicy(
                 "(stages {low} to {high}); the application says stage {actual}, where no "
                 "{counterpart} can be found."
             ),
-            source=f"{_AMA}: Eligibility and Requirements (Professional Development Map)",
+            source=_cite(
+                _AMA,
+                "Eligibility and Requirements",
+                "Participants should consult the [Professional Development Map](#) to determine the category that best matches their career stage.",
+            ),
         ),
     ),
     matching=MatchingSettings(
@@ -280,6 +398,18 @@ AMA = ProgramPolicy(
         allow_same_organization=True,
         weights={"goals": 0.4, "skills": 0.2, "interests": 0.2, "experience": 0.2},
         region_adjacency=ALBERTA_REGIONS,
+        sources={
+            "capacity_cap": _cite(
+                _AMA, "Timeline and Meetings", "the mentorship pair meets for at least one hour"
+            )
+            + " (pairs of one Mentor and one Mentee)",
+            "weights": _cite(
+                _AMA,
+                "Eligibility and Requirements",
+                "match the self-identified Mentors with the most appropriate Mentees.",
+            )
+            + " (the features and their numbers are the library's choice)",
+        },
     ),
     cycle=CycleSettings(
         start_month=10,
@@ -292,21 +422,33 @@ AMA = ProgramPolicy(
                 severity="required",
                 params={"min_meetings": 1},
                 description="Pairs are expected to meet at least once per month.",
-                source=f"{_AMA}: Timeline and Meetings",
+                source=_cite(
+                    _AMA,
+                    "Timeline and Meetings",
+                    "mentorship pairs are expected to meet at least once per month for the duration of the Program.",
+                ),
             ),
             CycleRule(
                 code="meeting_duration",
                 severity="recommended",
                 params={"min_minutes": 60},
                 description="Meetings are most productive at one hour or more.",
-                source=f"{_AMA}: Timeline and Meetings",
+                source=_cite(
+                    _AMA,
+                    "Timeline and Meetings",
+                    "Meetings will be most productive if the mentorship pair meets for at least one hour at a time.",
+                ),
             ),
             CycleRule(
                 code="plan_submitted",
                 severity="required",
                 params={"within_months": 1},
                 description="Submit the Mentorship Plan to the Program Coordinator in October.",
-                source=f"{_AMA}: Eligibility and Requirements; Sample Mentorship Plan (October)",
+                source=_cite(
+                    _AMA,
+                    "Sample Mentorship Plan (October)",
+                    "Don't forget to send your Mentorship Plan to the Program coordinator!",
+                ),
             ),
             CycleRule(
                 code="quarterly_update",
@@ -316,28 +458,44 @@ AMA = ProgramPolicy(
                     "One Quarterly Update per pair on the first business day of January, "
                     "April and July."
                 ),
-                source=f"{_AMA}: Quarterly Updates",
+                source=_cite(
+                    _AMA,
+                    "Quarterly Updates",
+                    "only one submission is required for each mentorship pair.",
+                ),
             ),
             CycleRule(
                 code="mid_survey",
                 severity="required",
                 params={"month": 3},
                 description="Each participant completes the mid-program survey in March.",
-                source=f"{_AMA}: Sample Mentorship Plan (March)",
+                source=_cite(
+                    _AMA,
+                    "Sample Mentorship Plan (March)",
+                    "Complete your mid-program surveys. Participants should complete the survey individually.",
+                ),
             ),
             CycleRule(
                 code="final_survey",
                 severity="required",
                 params={"month": 8},
                 description="Each participant completes the final survey in August.",
-                source=f"{_AMA}: Sample Mentorship Plan (August)",
+                source=_cite(
+                    _AMA,
+                    "Sample Mentorship Plan (August)",
+                    "Complete your final surveys. Participants should complete the survey individually.",
+                ),
             ),
             CycleRule(
                 code="in_person_meeting",
                 severity="recommended",
                 params={"min_count": 1},
                 description="Meet in person at least once if possible.",
-                source=f"{_AMA}: Timeline and Meetings",
+                source=_cite(
+                    _AMA,
+                    "Timeline and Meetings",
+                    "We recommend meeting in person at least once if possible",
+                ),
             ),
         ),
     ),
@@ -360,7 +518,11 @@ CMA3 = ProgramPolicy(
                 "All mentees and mentors must be 3CMA members in good standing; "
                 "the application says {actual}."
             ),
-            source=f"{_CMA3}: Eligibility Requirements",
+            source=_cite(
+                _CMA3,
+                "Eligibility Requirements",
+                "All mentees and mentors must be members of 3CMA in good standing.",
+            ),
         ),
         EligibilityRule(
             code="comms_role",
@@ -370,7 +532,11 @@ CMA3 = ProgramPolicy(
                 "Participants must serve in a local-government position that involves "
                 "marketing and communication; the application says {actual}."
             ),
-            source=f"{_CMA3}: Eligibility Requirements",
+            source=_cite(
+                _CMA3,
+                "Eligibility Requirements",
+                "Must serve in a position in local government that involves some aspects of marketing and communication",
+            ),
         ),
         EligibilityRule(
             code="application_complete",
@@ -380,7 +546,11 @@ CMA3 = ProgramPolicy(
                 "All mentees and mentors must complete the online application; "
                 "the application says {actual}."
             ),
-            source=f"{_CMA3}: Eligibility Requirements",
+            source=_cite(
+                _CMA3,
+                "Eligibility Requirements",
+                "All mentees and mentors must complete an online application.",
+            ),
         ),
     ),
     matching=MatchingSettings(
@@ -388,6 +558,21 @@ CMA3 = ProgramPolicy(
         allow_same_organization=True,
         weights={"interests": 0.4, "community_size": 0.3, "region": 0.3},
         region_adjacency=US_REGIONS,
+        sources={
+            "capacity_cap": _cite(
+                _CMA3,
+                "Application and Mentorship Process",
+                "with emails sent to each mentor and mentee",
+            )
+            + " (one mentor per mentee)",
+            "weights": _cite(
+                _CMA3,
+                "Application and Mentorship Process",
+                "matched based on such factors as mutual areas of interest, community size, "
+                "geographic location, etc.",
+            )
+            + " (the features; their numbers are the library's choice)",
+        },
     ),
     cycle=CycleSettings(
         holidays_country="US",
@@ -398,7 +583,11 @@ CMA3 = ProgramPolicy(
                 severity="required",
                 params={"within_days": 30},
                 description="Make initial contact within 30 days of the assignment.",
-                source=f"{_CMA3}: Application and Mentorship Process",
+                source=_cite(
+                    _CMA3,
+                    "Application and Mentorship Process",
+                    "with a request to make initial contact within 30 days.",
+                ),
             ),
             CycleRule(
                 code="monthly_meeting",
@@ -407,7 +596,11 @@ CMA3 = ProgramPolicy(
                 description=(
                     "Meetings recommended a minimum of once each month (ideally two to three)."
                 ),
-                source=f"{_CMA3}: Application and Mentorship Process",
+                source=_cite(
+                    _CMA3,
+                    "Application and Mentorship Process",
+                    "recommended a minimum of once each month.",
+                ),
             ),
         ),
     ),
@@ -425,6 +618,13 @@ LTB = ProgramPolicy(
         capacity_cap=1,
         allow_same_organization=True,
         weights={"goals": 0.6, "skills": 0.4},
+        sources={
+            "capacity_cap": _cite(
+                _LTB, "What is Mentoring?", "relationship between the Mentor and Protégé/ Mentee."
+            ),
+            "weights": _cite(_LTB, "Action Plan Item #2", "What do you hope to achieve together?")
+            + " (the features and their numbers are the library's choice)",
+        },
     ),
     cycle=CycleSettings(
         length_months=12,
@@ -435,34 +635,45 @@ LTB = ProgramPolicy(
                 code="forms_signed",
                 severity="required",
                 params={"kinds": ["agreement_signed"], "due": "cycle_end"},
+                choices={"due": "the guide sets no date: judged at the end of the pair's year"},
                 description=(
                     "Complete the Mentorship Agreement; send a signed copy to the LTB "
                     "Mentorship Committee (one copy per pair; the guide sets no date, so it "
                     "is judged at the end of the pair's year: set 'due' = 'first_meeting' for "
                     "a deadline)."
                 ),
-                source=f"{_LTB}: Action Plan Item #1",
+                source=_cite(
+                    _LTB,
+                    "Action Plan Item #1",
+                    "Complete the Mentorship Agreement … Send a signed copy to the LTB Mentorship Committee",
+                ),
             ),
             CycleRule(
                 code="plan_submitted",
                 severity="recommended",
                 params={"due": "cycle_end"},
+                choices={"due": "the guide sets no date: judged at the end of the pair's year"},
                 description=(
                     "Develop a plan (the guide sets no date: judged at the end of the pair's "
                     "year; set 'due' = 'within_months' and 'within_months' for a deadline)."
                 ),
-                source=f"{_LTB}: Action Plan Item #2",
+                source=_cite(_LTB, "Action Plan Item #2", "Develop a Plan"),
             ),
             CycleRule(
                 code="informal_assessment",
                 severity="recommended",
                 params={"min_count": 1},
+                choices={"min_count": "the guide sets no number: at least once in the year"},
                 description=(
                     'Evaluate the mentoring relationship ("When and how will you evaluate '
                     "your mentoring relationship?\": at least once in the pair's year, judged "
                     "at its end; the guide sets no date)."
                 ),
-                source=f"{_LTB}: Action Plan Item #3",
+                source=_cite(
+                    _LTB,
+                    "Action Plan Item #3",
+                    "When and how will you evaluate your mentoring relationship?",
+                ),
             ),
         ),
     ),

@@ -104,7 +104,13 @@ class CycleRule:
         After :func:`dataclasses.replace` of ``params`` in code, pass
         ``description=""`` (or your own) for the same reason.
     source : str
-        The document it comes from.
+        The document it comes from, with the line quoted.
+    choices : mapping of str to str
+        Parameters whose value is the library's choice, not the program's:
+        parameter -> why (AMCTO's ``final_survey``: the guide sets no deadline,
+        the preset allows 30 days). ``mentormatch policies NAME`` lists them. A
+        policy file that sets such a parameter (``base = "amcto"``) makes it the
+        program's own and drops it from here.
     """
 
     code: str
@@ -112,6 +118,7 @@ class CycleRule:
     params: Mapping[str, Any] = field(default_factory=dict)
     description: str = ""
     source: str = ""
+    choices: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.code not in CYCLE_RULE_PARAMS:
@@ -134,6 +141,16 @@ class CycleRule:
                 raise _fail(where, name, getattr(self, name), "text")
         if not self.description.strip():
             _set(self, "description", describe_cycle_rule(self.code, params))
+        if not isinstance(self.choices, Mapping) or not all(
+            k in spec and isinstance(v, str) for k, v in self.choices.items()
+        ):
+            raise _fail(
+                where,
+                "choices",
+                self.choices,
+                "a table of parameter = why, the parameters being " + ", ".join(map(repr, spec)),
+            )
+        _set(self, "choices", MappingProxyType(dict(self.choices)))
 
     def __getitem__(self, name: str) -> Any:
         return self.params[name]

@@ -141,6 +141,8 @@ class ProgramPolicy:
             "weights": dict(m.weights),
             "region_adjacency": {k: list(v) for k, v in m.region_adjacency.items()},
         }
+        if m.sources:
+            matching["sources"] = dict(m.sources)
         if m.min_score is not None:
             matching["min_score"] = m.min_score
         out["matching"] = matching
@@ -281,6 +283,8 @@ def _cycle_rule_dict(rule: CycleRule) -> dict[str, Any]:
         out["description"] = rule.description
     if rule.source:
         out["source"] = rule.source
+    if rule.choices:
+        out["choices"] = dict(rule.choices)
     return out
 
 
@@ -292,7 +296,7 @@ def _cycle_rule_from(raw: Any) -> CycleRule:
     code = raw.pop("code")
     if code not in CYCLE_RULE_PARAMS:
         raise _fail("cycle rule", "code", code, ", ".join(map(repr, CYCLE_RULE_PARAMS)))
-    meta = {k: raw.pop(k) for k in ("severity", "description", "source") if k in raw}
+    meta = {k: raw.pop(k) for k in ("severity", "description", "source", "choices") if k in raw}
     return CycleRule(code=code, params=raw, **meta)
 
 
@@ -304,6 +308,10 @@ def _merge_policy(base: dict[str, Any], over: Mapping[str, Any]) -> dict[str, An
             out[key] = _merge_rules(out.get(key, []), value)
         elif key in ("matching", "cycle") and isinstance(value, Mapping):
             merged = dict(out.get(key, {}))
+            if key == "matching" and "sources" not in value and "sources" in merged:
+                # A setting the file changes is the program's own: the preset's source
+                # (the document and line of the preset's value) no longer applies.
+                merged["sources"] = {k: v for k, v in merged["sources"].items() if k not in value}
             for k, v in value.items():
                 if key == "cycle" and k == "rules" and isinstance(v, list):
                     merged[k] = _merge_cycle_rules(merged.get(k, []), v)
@@ -344,7 +352,7 @@ def _merge_rules(base: list[Any], over: list[Any]) -> list[Any]:
     return out
 
 
-_CYCLE_RULE_META = ("code", "severity", "description", "source", "enabled")
+_CYCLE_RULE_META = ("code", "severity", "description", "source", "choices", "enabled")
 
 
 def _merge_cycle_rules(base: list[Any], over: list[Any]) -> list[Any]:
@@ -359,5 +367,11 @@ def _merge_cycle_rules(base: list[Any], over: list[Any]) -> list[Any]:
             changed = any(k not in _CYCLE_RULE_META and old.get(k) != v for k, v in rule.items())
             if changed:
                 rule = {**rule, "description": ""}
+            if "choices" not in rule and isinstance(old.get("choices"), Mapping):
+                # A parameter the file sets is the program's choice, not the library's.
+                rule = {
+                    **rule,
+                    "choices": {k: v for k, v in old["choices"].items() if k not in rule},
+                }
         fixed.append(rule)
     return _merge_rules(base, fixed)

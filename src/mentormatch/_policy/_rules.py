@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import string
 from collections.abc import Mapping
@@ -231,13 +232,25 @@ class MatchingSettings:
         total score. ``score_first``: maximize the total score only.
     favor_previously_unmatched : bool
         Among solutions with as many pairs, prefer matching applicants who
-        applied before and were not matched (AMCTO, AMA invite them to reapply).
+        applied before and were not matched (``previously_unmatched``). Off by
+        default and in every preset: AMCTO and AMA only invite them to reapply
+        ("those who are not accepted are encouraged to re-apply the following
+        year"), no document puts them first. When it is on and an applicant is
+        left out because a previously unmatched applicant took the place, the
+        unmatched ``detail`` says so.
     contact_columns : sequence of str
         Columns of the applications the exports carry next to the ids, besides
         ``name``, ``first_name``, ``last_name`` and ``email`` (always carried
         when present): e.g. ``["phone", "job_title"]``. Never in logs or
         summaries. A listed column the applications lack is named in
         ``result.notes``.
+    sources : mapping of str to str
+        For settings a program document states: setting name -> the document
+        and the line it comes from (``"capacity_cap": 'amcto-program-guide.txt:
+        FAQ: "...one-on-one basis."'``). A setting not listed is the library's
+        choice, not the program's (``mentormatch policies NAME`` says so). A
+        policy file that changes a preset's setting (``base = "amcto"``) drops
+        its source: the value is then the program's own.
     """
 
     capacity_cap: int = 1
@@ -251,8 +264,9 @@ class MatchingSettings:
     min_score: float | None = None
     region_adjacency: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     priority: str = "pairs_first"
-    favor_previously_unmatched: bool = True
+    favor_previously_unmatched: bool = False
     contact_columns: tuple[str, ...] = ()
+    sources: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         where = "matching"
@@ -310,6 +324,21 @@ class MatchingSettings:
         _set(self, "region_adjacency", MappingProxyType(adjacency))
         if self.priority not in ("pairs_first", "score_first"):
             raise _fail(where, "priority", self.priority, "'pairs_first', 'score_first'")
+        settings = [f for f in MATCHING_SETTING_NAMES if f != "sources"]
+        if not isinstance(self.sources, Mapping) or not all(
+            k in settings and isinstance(v, str) for k, v in self.sources.items()
+        ):
+            raise _fail(
+                where,
+                "sources",
+                self.sources,
+                "a table of setting = text, the settings being " + ", ".join(map(repr, settings)),
+            )
+        _set(self, "sources", MappingProxyType(dict(self.sources)))
+
+    def source(self, setting: str) -> str:
+        """Where ``setting`` comes from: its document and line, or ``""`` (the library's choice)."""
+        return self.sources.get(setting, "")
 
     def adjacent_pairs(self) -> frozenset[tuple[str, str]]:
         """Every (region, region) pair that counts as adjacent, both directions."""
@@ -319,3 +348,9 @@ class MatchingSettings:
                 out.add((a, b))
                 out.add((b, a))
         return frozenset(out)
+
+
+#: The settings of :class:`MatchingSettings`, in order.
+MATCHING_SETTING_NAMES: tuple[str, ...] = tuple(
+    f.name for f in dataclasses.fields(MatchingSettings)
+)

@@ -250,6 +250,7 @@ def _unmatched(
             scorer.mentor_ids_,
         ),
     )
+    held = _held_by_priority(setup, rows, cols, n_mentees, n_mentors)
     for side, s, idx, free_other, ids in sides:
         n_rule = outcome.n_rule[s][idx]
         n_staff = outcome.n_staff[s][idx]
@@ -258,6 +259,14 @@ def _unmatched(
         has_free = np.zeros(len(idx), dtype=bool)
         if need_free.any():
             has_free[need_free] = outcome.free_partner(side, idx[need_free], free_other)
+        # Whether a possible partner went to a previously unmatched applicant while this
+        # one is not (only when the policy gives them priority).
+        lost = np.zeros(len(idx), dtype=bool)
+        own_priority, holders = held[s]
+        if holders is not None and holders.any():
+            ask = (n_final > 0) & ~has_free & ~own_priority[idx]
+            if ask.any():
+                lost[ask] = outcome.free_partner(side, idx[ask], holders)
         for k, person in enumerate(idx.tolist()):
             code, detail = _unmatched_reason(
                 scorer,
@@ -270,6 +279,8 @@ def _unmatched(
                 full=full,
                 has_free=bool(has_free[k]),
             )
+            if lost[k] and code in ("partners_taken", "program_full"):
+                detail += _PRIORITY_SENTENCE
             records.append(
                 {"participant_id": str(ids[person]), "role": side, "reason": code, "detail": detail}
             )
@@ -279,8 +290,36 @@ def _unmatched(
     return frame.reset_index(drop=True).astype("string")
 
 
+#: Said when the policy's priority for previously unmatched applicants took a place.
+_PRIORITY_SENTENCE = (
+    " A previously unmatched applicant was given the place: the program's policy matches "
+    "applicants who were not matched before first (favor_previously_unmatched)."
+)
+
+
+def _held_by_priority(
+    setup: _Setup, rows: np.ndarray, cols: np.ndarray, n_mentees: int, n_mentors: int
+) -> tuple[tuple[np.ndarray, np.ndarray | None], tuple[np.ndarray, np.ndarray | None]]:
+    """Per side (mentees, mentors): who has priority, and the other side's people paired
+    with someone of this side who has it (``None`` when nobody has priority)."""
+    out: list[tuple[np.ndarray, np.ndarray | None]] = []
+    for prio, own, other, n_own, n_other in (
+        (setup.mentee_priority, rows, cols, n_mentees, n_mentors),
+        (setup.mentor_priority, cols, rows, n_mentors, n_mentees),
+    ):
+        if prio is None:
+            out.append((np.zeros(n_own, dtype=bool), None))
+            continue
+        holders = np.zeros(n_other, dtype=bool)
+        holders[other[prio[own]]] = True
+        out.append((np.asarray(prio, dtype=bool), holders))
+    return out[0], out[1]
+
+
 def _ineligible_records(elig: pd.DataFrame) -> list[dict[str, Any]]:
-    """The ineligible applicants: the first failing rule is the reason."""
+    """The ineligible applicants: every failing rule is the reason (codes joined by "; ",
+    in the policy's order, as the exported eligibility table writes them); ``detail`` has
+    one sentence per failing rule."""
     records: list[dict[str, Any]] = []
     for pid, role, reasons, detail in zip(
         elig["participant_id"], elig["role"], elig["reasons"], elig["detail"], strict=True
@@ -290,7 +329,7 @@ def _ineligible_records(elig: pd.DataFrame) -> list[dict[str, Any]]:
                 {
                     "participant_id": str(pid),
                     "role": str(role),
-                    "reason": reasons[0],
+                    "reason": "; ".join(reasons),
                     "detail": detail,
                 }
             )

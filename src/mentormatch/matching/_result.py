@@ -54,8 +54,9 @@ class MatchResult:
     unmatched : DataFrame
         One row per applicant without a pair: ``participant_id``, ``role``,
         ``reason`` and ``detail`` (a sentence a coordinator can send). For an
-        ineligible applicant, ``reason`` is the first failing eligibility rule
-        and ``detail`` gives all of them; otherwise ``reason`` is one of
+        ineligible applicant, ``reason`` is every failing eligibility rule
+        (codes joined by ``"; "``: ``"membership; commitment"``) and ``detail``
+        has one sentence for each; otherwise ``reason`` is one of
         ``no_allowed_partner`` (the rules or staff allow no partner at all),
         ``below_min_score`` (no allowed partner reaches the minimum score),
         ``program_full`` (``max_pairs`` was reached), ``partners_taken``

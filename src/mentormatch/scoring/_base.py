@@ -268,3 +268,27 @@ def clip_unit(block: np.ndarray) -> np.ndarray:
     """Clip in place to [0, 1] (rounding can put a cosine at 1 + 1e-7); ``nan`` stays."""
     np.clip(block, 0.0, 1.0, out=block)
     return block
+
+
+def check_blank(value: Any, func: str) -> None:
+    """``blank`` of an extractor: ``"average"`` or a value in [0, 1] (see :class:`SkillsCoverage`)."""
+    ok = (
+        value == "average"
+        if isinstance(value, str)
+        else (
+            isinstance(value, (int, float, np.floating))
+            and not isinstance(value, bool)
+            and 0.0 <= float(value) <= 1.0
+        )
+    )
+    if not ok:
+        raise param_error("blank", func, "'average' or a number in [0, 1]", value)
+
+
+def blank_value(extractor: Any) -> float | None:
+    """The value a pair gets where ``extractor`` has no information; ``None`` for the
+    cohort average (an extractor without a ``blank`` parameter: region, experience...)."""
+    value = getattr(extractor, "blank", "average")
+    if isinstance(value, str):
+        return None
+    return float(value)

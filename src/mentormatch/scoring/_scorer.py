@@ -23,7 +23,7 @@ from .._params import param_error
 from .._policy import ProgramPolicy
 from ..applications._schema import _validate
 from ..eligibility._evaluate import evaluate
-from ._base import as_positions, fill_rows
+from ._base import as_positions, blank_value, fill_rows
 from ._categorical import MutualRequest, RegionProximity
 from ._numeric import CommunitySizeSimilarity, ExperienceGap
 from ._rules import PairRules, build_rules
@@ -198,6 +198,7 @@ class PairScorer:
         The fitted extractors, in the order of ``weights_``.
     neutral_ : dict of str to float
         The value counted for a pair where a feature has no information: the
+        extractor's ``blank`` (0 for goals, skills and interests), or the
         feature's average over the pairs that have it (see Notes).
     applications_ : DataFrame
         The validated applications.
@@ -216,10 +217,17 @@ class PairScorer:
     Notes
     -----
     **No information.** A blank answer (no goals text, no skills, no region...)
-    on either side leaves a feature without information for that pair. It is
+    on either side leaves a feature without information for that pair. For
+    what applicants *state* (goals, skills, interests) the pair scores the
+    extractor's ``blank``, 0 by default: saying nothing ranks below a real
+    partial match (before, a blank scored the cohort average, 0.625 where a
+    stated but different answer scored 0.25), and ``explain`` says so. For
+    what applicants *are* (region, community size, experience) a blank is
     neither a perfect nor a zero match: the pair gets the feature's *neutral
     value*, the average of the feature over the cohort's pairs that do have the
-    information, so a blank neither helps nor hurts on average. The average is
+    information, so a blank neither helps nor hurts on average (give an own
+    extractor ``blank="average"`` for goals, skills or interests to count them
+    so too). The average is
     taken over every pair when each side has at most 1,024 applicants, and
     otherwise over an evenly spaced sample of 1,024 mentees and 1,024 mentors
     taken in sorted-id order (deterministic, and the same whatever the row
@@ -314,7 +322,10 @@ class PairScorer:
         )
         rows = _sample(self.mentee_ids_)
         cols = _sample(self.mentor_ids_)
-        self.neutral_ = {n: _neutral(self._raw(n, rows, cols)) for n in extractors}
+        self.neutral_ = {
+            n: _neutral(self._raw(n, rows, cols)) if blank_value(ext) is None else blank_value(ext)
+            for n, ext in extractors.items()
+        }
         self.fit_times_ = {
             "validate_s": t1 - t0,
             "eligibility_s": t2 - t1,
@@ -456,10 +467,13 @@ class PairScorer:
         for name, weight in self.weights_.items():
             value = float(block.features[name][0, 0])
             informed = not np.isnan(self._raw(name, np.array([i]), np.array([j]))[0, 0])
+            fixed = blank_value(self.extractors_[name])
             note = (
                 ""
                 if informed
                 else f"no information on one side: the cohort average ({value:.3f}) is counted"
+                if fixed is None
+                else f"no information on one side (a blank answer): counted as {fixed:g}"
             )
             rows.append(
                 {

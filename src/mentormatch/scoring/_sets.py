@@ -10,6 +10,7 @@ import pandas as pd
 from .._params import param_error
 from ._base import (
     FeatureExtractor,
+    check_blank,
     clip_unit,
     list_indicators,
     mark_missing,
@@ -33,6 +34,13 @@ class SkillsCoverage(FeatureExtractor):
     ----------
     column : str
         The list column: skills sought on the mentee's row, offered on the mentor's.
+    blank : float or "average"
+        What a pair scores here when a side left the column blank (no
+        information). Default 0: saying nothing ranks below any real partial
+        match (a blank is not the cohort's average fit). ``"average"``: the
+        cohort's average over the pairs that have the information, so a blank
+        neither helps nor hurts on average (the library's rule before); a number
+        in [0, 1]: that value.
 
     Attributes
     ----------
@@ -48,11 +56,13 @@ class SkillsCoverage(FeatureExtractor):
     -----
     ``|sought ∩ offered| / |sought|``, compared case- and
     whitespace-insensitively. An empty list on either side is no information
-    (``nan``; the scorer uses the cohort average).
+    (``nan``; the scorer counts ``blank``, 0 by default: a mentee who named no
+    skill does not outrank one a mentor covers in part).
     """
 
-    def __init__(self, *, column: str = "skills") -> None:
+    def __init__(self, *, column: str = "skills", blank: float | str = 0.0) -> None:
         self.column = column
+        self.blank = blank
 
     def required_columns(self) -> tuple[tuple[str, ...], ...]:
         return ((self.column,),)
@@ -79,6 +89,13 @@ class InterestOverlap(FeatureExtractor):
     ----------
     column : str
         The list column of areas of interest, on both sides.
+    blank : float or "average"
+        What a pair scores here when a side left the column blank (no
+        information). Default 0: saying nothing ranks below any real partial
+        match (a blank is not the cohort's average fit). ``"average"``: the
+        cohort's average over the pairs that have the information, so a blank
+        neither helps nor hurts on average (the library's rule before); a number
+        in [0, 1]: that value.
 
     Attributes
     ----------
@@ -93,11 +110,13 @@ class InterestOverlap(FeatureExtractor):
     indicator vectors): symmetric, as "mutual" asks; 1 only for the same
     areas; someone listing every area does not match everyone perfectly, and a
     shared area counts more between two people with few areas. Compared
-    case- and whitespace-insensitively; an empty list is no information.
+    case- and whitespace-insensitively; an empty list is no information
+    (the scorer counts ``blank``, 0 by default).
     """
 
-    def __init__(self, *, column: str = "interests") -> None:
+    def __init__(self, *, column: str = "interests", blank: float | str = 0.0) -> None:
         self.column = column
+        self.blank = blank
 
     def required_columns(self) -> tuple[tuple[str, ...], ...]:
         return ((self.column,),)
@@ -123,6 +142,7 @@ def _fit_lists(est: Any, mentees: pd.DataFrame, mentors: pd.DataFrame) -> None:
     name = type(est).__name__
     if not isinstance(est.column, str):
         raise param_error("column", name, "a column name", est.column)
+    check_blank(est.blank, name)
     require_columns(name, mentees, [est.column])
     require_columns(name, mentors, [est.column])
     est._set_sizes(mentees, mentors)

@@ -11,7 +11,14 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from .._params import check_number, param_error
-from ._base import FeatureExtractor, clip_unit, mark_missing, require_columns, sparse_dot_block
+from ._base import (
+    FeatureExtractor,
+    check_blank,
+    clip_unit,
+    mark_missing,
+    require_columns,
+    sparse_dot_block,
+)
 
 __all__ = ["GoalsSimilarity"]
 
@@ -35,6 +42,13 @@ class GoalsSimilarity(FeatureExtractor):
         Use ``1 + log(tf)``: a word repeated ten times does not weigh ten times.
     min_df : int
         Ignore words used by fewer applicants than this.
+    blank : float or "average"
+        What a pair scores here when a side left the column blank (no
+        information). Default 0: saying nothing ranks below any real partial
+        match (a blank is not the cohort's average fit). ``"average"``: the
+        cohort's average over the pairs that have the information, so a blank
+        neither helps nor hurts on average (the library's rule before); a number
+        in [0, 1]: that value.
 
     Attributes
     ----------
@@ -47,8 +61,10 @@ class GoalsSimilarity(FeatureExtractor):
     Notes
     -----
     A blank text (or one made only of stop words) is *no information*: the
-    pair's value is ``nan`` here, and the scorer counts the cohort's average
-    goals similarity instead, so leaving goals blank neither helps nor hurts.
+    pair's value is ``nan`` here, and the scorer counts ``blank`` instead (0
+    by default: an applicant who wrote nothing ranks below one whose goals
+    differ in part from the mentor's; AMCTO matches "based on shared interests
+    and goals", and a blank states none).
     """
 
     def __init__(
@@ -59,12 +75,14 @@ class GoalsSimilarity(FeatureExtractor):
         ngram_range: tuple[int, int] = (1, 1),
         sublinear_tf: bool = True,
         min_df: int = 1,
+        blank: float | str = 0.0,
     ) -> None:
         self.column = column
         self.stop_words = stop_words
         self.ngram_range = ngram_range
         self.sublinear_tf = sublinear_tf
         self.min_df = min_df
+        self.blank = blank
 
     def required_columns(self) -> tuple[tuple[str, ...], ...]:
         return ((self.column,),)
@@ -77,6 +95,7 @@ class GoalsSimilarity(FeatureExtractor):
         if not isinstance(self.column, str):
             raise param_error("column", name, "a column name", self.column)
         _check_text_params(self, name)
+        check_blank(self.blank, name)
         require_columns(name, mentees, [self.column])
         require_columns(name, mentors, [self.column])
         self._set_sizes(mentees, mentors)
