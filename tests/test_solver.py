@@ -8,7 +8,6 @@ checked by the plain validators in ``validators.py``.
 from __future__ import annotations
 
 import itertools
-import time
 from pathlib import Path
 
 import numpy as np
@@ -616,37 +615,3 @@ def test_two_phase_flow_is_the_one_phase_optimum_with_a_checked_dual(
     chosen_r, chosen_c = rows[two.chosen], cols[two.chosen]
     assert len(set(chosen_r.tolist())) == len(chosen_r) <= limit
     assert (np.bincount(chosen_c, minlength=m) <= caps).all()
-
-
-def test_no_lp_round_starts_that_cannot_end_before_the_time_limit() -> None:
-    """Each LP takes 0.4 s more here and the limit is 0.6 s: a second round would end
-    after 0.8 s, so it is not started (one round, FEASIBLE)."""
-    from unittest import mock
-
-    from mentormatch.solver import _loop as _assignment
-
-    rng = np.random.default_rng(3)
-    scores = rng.random((30, 30))
-    listed_r = np.repeat(np.arange(30), 2)
-    listed_c = np.argsort(scores, axis=1)[:, :2].ravel()  # each row's two worst
-
-    def pricer(pricing):  # type: ignore[no-untyped-def]
-        r, c = np.indices(scores.shape).reshape(2, -1)
-        slack = pricing.slack(r, c, scores[r, c])
-        bad = slack > 0
-        return r[bad], c[bad], scores[r[bad], c[bad]], None
-
-    problem = (listed_r, listed_c, scores[listed_r, listed_c])
-    options = {"n_rows": 30, "n_cols": 30, "pricer": pricer, "score_range": (0.0, 1.0)}
-    free = solve_pairs(*problem, **options)  # no limit (and every import done)
-    assert free.status == "OPTIMAL" and free.stats["rounds"] >= 2
-    real = _assignment.solve_flow
-
-    def slow_flow(*args, **kwargs):  # type: ignore[no-untyped-def]
-        time.sleep(0.4)
-        return real(*args, **kwargs)
-
-    with mock.patch.object(_assignment, "solve_flow", slow_flow):
-        res = solve_pairs(*problem, **options, time_limit=0.6)
-    assert res.stats["rounds"] == 1
-    assert res.status == "FEASIBLE"

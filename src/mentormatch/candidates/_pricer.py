@@ -6,7 +6,6 @@ the callable :func:`~mentormatch.solver.solve_pairs` calls once per LP round.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -26,6 +25,14 @@ NEAR_MARGIN = 0.1
 #: A round adding reserve violators to the graph also adds the reserve's pairs
 #: within this much score of violating.
 RESERVE_MARGIN = 0.02
+#: Work units (seconds of the reference machine, see ``mentormatch.solver._budget``)
+#: charged per pair scored again (measured: 3e-8 to 1e-7 s with the built-in features),
+#: per reserve pair priced (measured 6e-9 to 9e-9 s) and per line (row or column) a
+#: round (the bounds and the dominance tests: measured about 1.6e-6 s). The pricer
+#: stops scoring lines again when the budget is spent, never by a clock.
+RESCORE_WORK_PER_PAIR = 1e-7
+RESERVE_WORK_PER_PAIR = 1.5e-8
+LINE_WORK = 3e-6
 
 #: What :func:`_offsets` returns: ``(sign / resolution, R, C, row_ok, col_ok)``.
 _Offsets = tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
@@ -128,7 +135,6 @@ def make_pricer(
     forbidden: list[tuple[int, int]],
     min_score: float | None,
     progress: Callable[[str, float], None] | None = None,
-    deadline: float | None = None,
     source: BlockSource | None = None,
     cluster: Cluster | None = None,
 ) -> Callable[[Any], Any]:
@@ -144,10 +150,17 @@ def make_pricer(
     the loop ends with the dual feasible for every pair of the full problem.
     On a ``dask.distributed`` cluster, the lines are scored again on its
     workers (:func:`_rescore_part`), with the same result.
+
+    Under a time limit the work is counted, not timed: each round charges the
+    solver's work budget (``pricing.budget``) for its lines, the reserve and
+    the pairs it scores again, and scores again only the blocks of lines the
+    budget affords (at least one), so the same input and limit give the same
+    answer whatever the machine's load (the wall clock only as the budget's
+    safety net).
     """
     if source is None:
         source = BlockSource(scorer, forbidden, min_score)
-    return _CertifyingPricer(scorer, graph, source, progress, deadline, cluster)
+    return _CertifyingPricer(scorer, graph, source, progress, cluster)
 
 
 class _CertifyingPricer:
@@ -166,14 +179,13 @@ class _CertifyingPricer:
         graph: CandidateGraph,
         source: BlockSource,
         progress: Callable[[str, float], None] | None,
-        deadline: float | None,
         cluster: Cluster | None,
     ) -> None:
         n_rows, n_cols = scorer.shape
         self.n_rows, self.n_cols = n_rows, n_cols
         self.width = max(n_cols, 1)
         self.graph, self.source = graph, source
-        self.progress, self.deadline, self.cluster = progress, deadline, cluster
+        self.progress, self.cluster = progress, cluster
         # Sorted keys (row * width + col) of the pairs in the graph.
         self.keys = np.unique(graph.rows * self.width + graph.cols)
         self.state: dict[str, Any] = {"rounds": 0, "rescored_lines": 0, "rescored_pairs": 0}
@@ -190,6 +202,9 @@ class _CertifyingPricer:
 
     def __call__(self, pricing: Any) -> Any:
         self.state["rounds"] += 1
+        if pricing.budget is not None:
+            work = LINE_WORK * (self.n_rows + self.n_cols)
+            pricing.budget.spend(work + RESERVE_WORK_PER_PAIR * len(self.graph.reserve_rows))
         offsets = _offsets(pricing, self.all_rows, self.all_cols)
         out: tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]] = ([], [], [])
         worst, n_bad = self._price_reserve(pricing, offsets, out)
@@ -262,6 +277,8 @@ class _CertifyingPricer:
             masked = self.source.block(zero_r, zero_c, counts=False).masked
             vr, vc, vs, _ = _violators(pricing, zero_r, zero_c, masked, False)
             self.state["rescored_pairs"] += len(zero_r) * len(zero_c)
+            if pricing.budget is not None:
+                pricing.budget.spend(RESCORE_WORK_PER_PAIR * len(zero_r) * len(zero_c))
             cheap = len(vr) > 0
             _add(out, vr, vc, vs)
         return cheap
@@ -338,10 +355,20 @@ class _CertifyingPricer:
             (c_off, r_off, c_ok, r_ok) if by_col else (r_off, c_off, r_ok, c_ok)
         )
         args = (others, by_col, q_scale, line_off, other_off, line_ok, other_ok, margin)
+        budget = pricing.budget
+        todo = lines
+        if budget is not None:
+            # The blocks the budget affords, decided up front from their sizes: the
+            # same lines are scored on a loaded machine and on an idle one.
+            work = [
+                RESCORE_WORK_PER_PAIR * min(step, len(lines) - a) * len(others)
+                for a in range(0, len(lines), step)
+            ]
+            todo = lines[: budget.blocks(work) * step]
         if self.cluster is None:
-            parts = _rescore_here(self.source, lines, step, args, self.deadline)
+            parts = _rescore_here(self.source, todo, step, args, budget)
         else:
-            parts = _rescore_on_cluster(self.cluster, self.source, lines, step, args, self.deadline)
+            parts = _rescore_on_cluster(self.cluster, self.source, todo, step, args, budget)
         n_done = 0
         for ll, (li, oi, ps, z, tmax) in parts:
             pr, pc = (others[oi], ll[li]) if by_col else (ll[li], others[oi])
@@ -361,7 +388,7 @@ class _CertifyingPricer:
             self.state["rescored_pairs"] += len(ll) * len(others)
             n_done += len(ll)
         if n_done < len(lines):
-            # Out of time: the lines not scored keep their bound. Every row may
+            # Out of work: the lines not scored keep their bound. Every row may
             # have a violator in a column not scored; only the rows not scored can.
             loose = _row_bound(pricing, self.graph, self.n_rows)
             if not by_col:
@@ -496,12 +523,12 @@ def _rescore_part(
 
 
 def _rescore_here(
-    source: BlockSource, lines: np.ndarray, step: int, args: tuple, deadline: float | None
+    source: BlockSource, lines: np.ndarray, step: int, args: tuple, budget: Any
 ) -> Any:
     """The blocks of ``lines`` with their :func:`_rescore_block`, in order; past the
-    deadline no further block starts (the first always runs)."""
+    budget's wall-clock safety net no further block starts (the first always runs)."""
     for a in range(0, len(lines), step):
-        if a and deadline is not None and time.perf_counter() > deadline:
+        if a and budget is not None and budget.wall_exceeded():
             return
         ll = lines[a : a + step]
         yield ll, _rescore_block(source, ll, *args)
@@ -513,11 +540,12 @@ def _rescore_on_cluster(
     lines: np.ndarray,
     step: int,
     args: tuple,
-    deadline: float | None,
+    budget: Any,
 ) -> Any:
     """:func:`_rescore_here` on the workers: one part of whole blocks per worker
-    thread, taken in order; past the deadline the parts not finished are dropped
-    (the first is always waited for), so the lines done are a prefix."""
+    thread, taken in order; past the budget's wall-clock safety net the parts not
+    finished are dropped (the first is always waited for), so the lines done are
+    a prefix."""
     from distributed import wait
 
     shared = cluster.source(source)
@@ -528,10 +556,12 @@ def _rescore_on_cluster(
     ]
     try:
         for n, ((a, b), future) in enumerate(zip(ranges, futures, strict=True)):
-            if n and deadline is not None:
+            wall = None if budget is None else budget.wall_left()
+            if n and wall is not None:
                 try:
-                    wait(future, timeout=max(deadline - time.perf_counter(), 0.0))
+                    wait(future, timeout=max(wall, 0.0))
                 except TimeoutError:
+                    budget.stop("wall_clock")
                     return
             part = future.result()
             future.release()

@@ -154,14 +154,15 @@ def _run_candidates(
         cluster=cluster,
     )
     stats["candidates_s"] = time.perf_counter() - t0
-    remaining = time_limit  # the optimizer's, as on the dense path: the scan is not limited
+    # The optimizer's limit, as on the dense path (the scan is not limited): a work
+    # budget that solve_pairs hands the pricer each round, not a clock.
+    remaining = time_limit
     pricer = make_pricer(
         scorer,
         graph,
         forbidden=setup.forbidden,
         min_score=min_score,
         progress=report.sub(0.8, 0.95),
-        deadline=None if remaining is None else time.perf_counter() + remaining,
         source=source,
         cluster=cluster,
     )

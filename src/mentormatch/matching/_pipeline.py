@@ -115,13 +115,20 @@ def match(
     max_pairs : int, optional
         At most this many pairs (limited program spots).
     time_limit : float or None
-        Seconds for the optimizer (default 60); ``None`` for no limit. When it
-        stops the search, ``status`` is ``"FEASIBLE"`` and the gap is reported.
-        On the candidate path the optimizer includes the certificate (pairs
-        scored again); the first pass over the cohort is not limited. An LP
-        round, which cannot be interrupted, starts only if it can end in time
-        (judged by the previous round), so the limit holds to about one
-        pricing block.
+        About this many seconds of work for the optimizer (default 60);
+        ``None`` for no limit. When it stops the search, ``status`` is
+        ``"FEASIBLE"`` and the gap is reported. On the candidate path the
+        optimizer includes the certificate (pairs scored again); validation,
+        scoring and the first pass over the cohort are not limited. The limit
+        counts work, not wall seconds: it becomes a budget of ``time_limit``
+        work units (one unit about a second of the reference machine), each
+        step is charged an estimate from its size (the dense solve, each LP
+        round, each block of pairs scored again, CP-SAT's deterministic time)
+        and starts only when the budget affords it, so the same applications
+        and limit give the same pairs on a busy machine as on an idle one (see
+        :func:`~mentormatch.solve_assignment`). The wall clock only stops an
+        optimizer still running after ``3 x time_limit + 5`` seconds;
+        ``result.stats["solver"]["stopped_by"]`` then says ``"wall_clock"``.
     progress : bool or callable
         ``True`` shows a progress bar; a callable receives ``(stage, fraction)``.
     extractors : mapping, optional

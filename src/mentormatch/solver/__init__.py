@@ -11,7 +11,9 @@ objective, status, a proven bound). It knows no applicant, policy or feature.
 Modules: ``_assignment`` and ``_pairs`` (the two entry points), ``_inputs``
 (their checks), ``_weights`` (integer weights, the pricer's view), ``_problem``
 (dense or long-table problem), ``_loop`` (LP rounds, certificate, CP-SAT, the
-result), ``_lp`` (min-cost flow and its duals), ``_model`` (the CP-SAT model).
+result), ``_lp`` (min-cost flow and its duals), ``_model`` (the CP-SAT model),
+``_budget`` (the work budget a time limit becomes: counted work, not wall
+seconds, so a time-limited answer does not depend on the machine's load).
 """
 
 from ._assignment import solve_assignment

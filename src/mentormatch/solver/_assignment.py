@@ -27,6 +27,14 @@ If the time limit stops step 3 before the certificate closes, the best
 solution found is returned with status ``"FEASIBLE"`` and a valid bound from
 a repaired dual (``u_i`` raised to cover row ``i``'s worst violation).
 
+The time limit counts work, not wall seconds (``_budget``): ``time_limit``
+seconds are a budget of as many work units (``stats["work_limit"]``), each
+step is charged an estimate from its size, and a step that cannot be
+interrupted (JV, an LP round) starts only when the budget affords it. So the
+same input and limit give the same answer on a busy machine and an idle one;
+the wall clock only stops a run past ``3 x time_limit + 5`` seconds
+(``stats["stopped_by"] == "wall_clock"``).
+
 Ties
 ----
 Deterministic: the same input gives the same pairs. Candidates are built
@@ -46,6 +54,7 @@ from typing import Any
 import numpy as np
 
 from .._params import param_error
+from ._budget import WorkBudget
 from ._inputs import _check_common, _conflicts, _forced_list, _people
 from ._loop import DEFAULT_K, AssignmentResult, _finish, _solve
 from ._problem import _BLOCK_CELLS, _Dense
@@ -90,9 +99,24 @@ def solve_assignment(
     max_pairs : int, optional
         At most this many pairs.
     time_limit : float, optional
-        Seconds; when reached before the proof, the status is ``"FEASIBLE"``.
-        A round of the candidate loop (its LP cannot be interrupted) starts
-        only if it can end in time, judged by the previous round.
+        About this many seconds of work (default: no limit); when the work
+        runs out before the proof, the status is ``"FEASIBLE"`` with a valid
+        ``best_bound``. The limit is a *work budget*, not a clock: it becomes
+        ``work_limit = time_limit`` work units, one unit about a second of the
+        reference machine (the project's 2-core CI machine), and each step is
+        charged an estimate computed from its size alone: the dense
+        Jonker-Volgenant solve (cells, run only when it fits: it cannot be
+        stopped), each LP round (edges and nodes of its graph; a round starts
+        only when the budget affords it, the first always runs), each pricing
+        pass (cells, or pairs scored again), and CP-SAT (its deterministic
+        time, ``max_deterministic_time``). The same input and ``time_limit``
+        therefore give the same answer whatever the machine's load; a slower
+        machine takes longer for it. The wall clock is only a safety net: a
+        run past ``3 x time_limit + 5`` seconds stops at the next step (then
+        ``stats["stopped_by"] == "wall_clock"`` and the answer depends on the
+        machine; the status is still ``"OPTIMAL"`` only with a proof).
+        ``stats`` reports ``work_limit``, ``work_used``, ``wall_limit`` and
+        ``stopped_by`` (``None``, ``"work_limit"`` or ``"wall_clock"``).
     maximize : bool
         ``False`` minimizes the total (costs).
     priority : {"pairs_first", "score_first"}
@@ -160,10 +184,11 @@ def solve_assignment(
         max_priority=_max_priority(row_prio, col_prio, caps_left, limit),
     )
     stats: dict[str, Any] = {"n_allowed": int(ok.sum())}
-    deadline = None if time_limit is None else started + float(time_limit)
+    budget = WorkBudget(time_limit, started)
     if limit <= 0:
         e = np.empty(0, np.int64)
         stats["method"] = "none"  # no pair can be added to the forced ones
+        budget.record(stats)
         return _finish(e, e, forced_l, lambda r, c: s[r, c], scale, 0, 0, True, started, stats)
     problem = _Dense(
         s,
@@ -175,8 +200,9 @@ def solve_assignment(
         caps_left,
     )
     pr, pc, total, bound, proven = _solve(
-        problem, limit=limit, k=DEFAULT_K, deadline=deadline, progress=progress, stats=stats
+        problem, limit=limit, k=DEFAULT_K, budget=budget, progress=progress, stats=stats
     )
+    budget.record(stats)
     if progress:
         progress("done", 1.0)
     return _finish(

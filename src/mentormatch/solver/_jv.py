@@ -28,7 +28,6 @@ imports no numba.
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 import numpy as np
@@ -52,14 +51,17 @@ def max_cost(n: int, m: int) -> int:
 #: (5,000 x 5,000 floats: 2.9 s). JV also cannot be stopped by a time limit.
 MAX_CELLS = 9_000_000
 
-#: A generous estimate of JV's time per cell (measured: 3e-8 s at 5,000 x 5,000).
+#: JV's work per cell, in work units (seconds of the reference machine; a generous
+#: estimate: measured 3e-8 s at 5,000 x 5,000). JV cannot be stopped: under a time
+#: limit it runs only when ``cells x SECONDS_PER_CELL`` fits the work budget, a
+#: choice made by the size of the problem, never by a clock.
 SECONDS_PER_CELL = 2e-7
 
 _KERNELS: dict[str, Any] = {}
 
 
 def solve_dense(
-    problem: Any, limit: int, deadline: float | None = None
+    problem: Any, limit: int, budget: Any = None
 ) -> tuple[np.ndarray, np.ndarray, int] | None:
     """A dense assignment problem solved and proven by JV, or ``None`` to use the flow path.
 
@@ -71,17 +73,19 @@ def solve_dense(
     rows to the column slots (a column repeated ``caps`` times) in which a pair
     of weight 0 stands for "unmatched", and JV's dual proves it. Returns the
     rows, columns and total weight of the pairs, or ``None`` (too large, a
-    binding limit, a weight too large, a ``deadline`` (``time.perf_counter()``)
-    JV could not be expected to meet: it cannot be stopped, or a proof that
-    fails).
+    binding limit, a weight too large, a work ``budget`` (a
+    :class:`~mentormatch.solver._budget.WorkBudget`) that cannot afford
+    ``cells x SECONDS_PER_CELL``: JV cannot be stopped, or a proof that fails).
+    The work is charged to ``budget`` when JV runs.
     """
     rows = np.flatnonzero(problem.row_free)
     slots = np.repeat(np.arange(problem.n_cols), np.maximum(problem.caps, 0))
     cells = len(rows) * len(slots)
     if len(rows) == 0 or len(slots) == 0 or cells > MAX_CELLS:
         return None
-    if deadline is not None and time.perf_counter() + cells * SECONDS_PER_CELL > deadline:
-        return None
+    work = cells * SECONDS_PER_CELL
+    if budget is not None and not budget.affords(work):
+        return None  # by the size and the limit alone: the same on a loaded machine
     w = problem.block(0, problem.n_rows)  # do not modify: it may be the problem's cache
     if len(rows) < problem.n_rows or not np.array_equal(slots, np.arange(problem.n_cols)):
         w = w[np.ix_(rows, slots)]
@@ -91,6 +95,8 @@ def solve_dense(
     if most == 0 or limit < most or int(w.max()) > max_cost(len(rows), len(slots)):
         return None
     weights = w if len(rows) <= len(slots) else np.ascontiguousarray(w.T)
+    if budget is not None:
+        budget.spend(work)
     col_of_row, u, v = lap_dense(weights, maximize=True)
     if not certify(weights, col_of_row, u, v, maximize=True):  # pragma: no cover - never seen
         return None

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from ._budget import WorkBudget, lp_work
 from ._jv import solve_dense
 from ._lp import Duals, Flow, solve_flow
 from ._model import solve_cp
@@ -23,6 +24,9 @@ from ._weights import WeightScale
 __all__ = ["AssignmentResult"]
 #: Candidates per row and per column before pricing.
 DEFAULT_K = 8
+#: Work units CP-SAT gets at least (its deterministic time), even when the budget is
+#: spent: the answer is proven by then, CP-SAT only picks the pairs among the tight ones.
+CP_MIN_WORK = 1.0
 
 
 # --------------------------------------------------------------------------- result
@@ -40,7 +44,8 @@ class AssignmentResult:
         Sum of the original scores of the chosen pairs.
     status : str
         ``"OPTIMAL"`` only with a proof (the dual certificate);
-        ``"FEASIBLE"`` when the time limit stopped the search first.
+        ``"FEASIBLE"`` when the time limit (a work budget, see
+        :func:`solve_assignment`) stopped the search first.
     best_bound : float
         A bound on ``objective`` in the direction of optimization (an upper
         bound when maximizing, a lower bound when minimizing), in score units.
@@ -52,7 +57,11 @@ class AssignmentResult:
     wall_time : float
         Seconds.
     stats : dict
-        Per-stage seconds, graph sizes, pricing rounds, the resolution used.
+        Per-stage seconds, graph sizes, pricing rounds, the resolution used,
+        and the work budget: ``work_limit`` and ``work_used`` (work units),
+        ``wall_limit`` (seconds of the safety net) and ``stopped_by``
+        (``None``, ``"work_limit"``, or ``"wall_clock"`` when the safety net
+        stopped a step and the answer may depend on the machine's load).
     """
 
     pairs: np.ndarray
@@ -93,29 +102,33 @@ def _solve(
     *,
     limit: int,
     k: int,
-    deadline: float | None,
+    budget: WorkBudget,
     progress: Callable[[str, float], None] | None,
     stats: dict[str, Any],
 ) -> tuple[np.ndarray, np.ndarray, int, int, bool]:
-    """Candidate loop + certificate + CP-SAT. Returns rows, cols, W total, bound, proven."""
+    """Candidate loop + certificate + CP-SAT. Returns rows, cols, W total, bound, proven.
+
+    Every step is charged to ``budget`` by its size (see :mod:`._budget`): what
+    runs depends on the input and the limit, not on the machine's load."""
     t0 = time.perf_counter()
     if isinstance(problem, _Dense):
-        fast = solve_dense(problem, limit, deadline)
+        fast = solve_dense(problem, limit, budget)
         if fast is not None:  # proven by the JV dual: no candidate loop, no CP-SAT
             stats["method"] = "jv"
             stats["jv_s"] = time.perf_counter() - t0
             return fast[0], fast[1], fast[2], fast[2], True
     stats["method"] = "flow"
     rows, cols, w = problem.top_k(k)
+    budget.spend(problem.top_k_work())
     stats["candidates_s"] = time.perf_counter() - t0
     rows, cols, w, flow, bound, proven = _lp_rounds(
-        problem, rows, cols, w, limit=limit, k=k, deadline=deadline, progress=progress, stats=stats
+        problem, rows, cols, w, limit=limit, k=k, budget=budget, progress=progress, stats=stats
     )
     stats["graph_edges"] = len(rows)
     chosen, total = flow.chosen, flow.primal
     t0 = time.perf_counter()
     if proven:
-        chosen, total = _cp_over_tight(problem, rows, cols, w, flow, limit, deadline, stats)
+        chosen, total = _cp_over_tight(problem, rows, cols, w, flow, limit, budget, stats)
     stats["cp_s"] = time.perf_counter() - t0
     return rows[chosen], cols[chosen], total, bound, proven
 
@@ -128,16 +141,23 @@ def _lp_rounds(
     *,
     limit: int,
     k: int,
-    deadline: float | None,
+    budget: WorkBudget,
     progress: Callable[[str, float], None] | None,
     stats: dict[str, Any],
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, Flow, int, bool]:
     """LP on the graph, price the pairs left out, add the violators; until none (proven)
-    or out of time. Returns the graph, the last flow, the bound and whether it is proven."""
+    or out of work. Returns the graph, the last flow, the bound and whether it is proven.
+
+    A round (its LP and its pricing cannot be interrupted) starts only when the
+    budget affords its estimated work, from the graph's size; the first always
+    runs (it gives the first answer). Past the wall clock's safety net no round
+    starts either."""
     stats["rounds"] = 0
     proven = False
+    n_nodes = problem.n_rows + problem.n_cols + 2
     while True:
         stats["rounds"] += 1
+        budget.spend(lp_work(len(rows), n_nodes) + problem.price_work())
         t0 = time.perf_counter()
         flow = solve_flow(
             rows,
@@ -155,7 +175,7 @@ def _lp_rounds(
         if progress:
             progress("certifying", min(0.5 + 0.1 * stats["rounds"], 0.8))
         t0 = time.perf_counter()
-        vr, vc, vw, worst = problem.price(flow.duals, per_row=min(k, DEFAULT_K))
+        vr, vc, vw, worst = problem.price(flow.duals, per_row=min(k, DEFAULT_K), budget=budget)
         stats["pricing_s"] = stats.get("pricing_s", 0.0) + time.perf_counter() - t0
         if len(vr) == 0 and not worst.any():
             bound = flow.duals.objective(problem.caps, limit)
@@ -163,12 +183,17 @@ def _lp_rounds(
             break
         repaired = Duals(u=flow.duals.u + worst, v=flow.duals.v, lam=flow.duals.lam)
         bound = repaired.objective(problem.caps, limit)
-        # The next round's LP cannot be interrupted: it is not started unless it can
-        # end before the deadline (taking about as long as this round's).
-        if len(vr) == 0 or (deadline is not None and time.perf_counter() + flow_s > deadline):
-            break
+        if len(vr) == 0:
+            break  # out of work inside the pricer: not certified, the bound holds
         key = np.concatenate([rows, vr]) * problem.n_cols + np.concatenate([cols, vc])
         _, first = np.unique(key, return_index=True)
+        # The next round's LP and pricing cannot be interrupted: started only if
+        # the budget affords them (judged by the next graph's size, not a clock).
+        if not budget.affords(lp_work(len(first), n_nodes) + problem.price_work()):
+            budget.stop("work_limit")
+            break
+        if budget.wall_exceeded():
+            break
         all_w = np.concatenate([w, vw])
         rows = np.concatenate([rows, vr])[first]
         cols = np.concatenate([cols, vc])[first]
@@ -183,18 +208,26 @@ def _cp_over_tight(
     w: np.ndarray,
     flow: Flow,
     limit: int,
-    deadline: float | None,
+    budget: WorkBudget,
     stats: dict[str, Any],
 ) -> tuple[np.ndarray, int]:
     """CP-SAT over the tight pairs: with the optimum as a constraint, any answer is optimal.
 
     Returns which graph pairs are chosen and their total weight (the flow's when
-    CP-SAT gives no answer in time)."""
+    CP-SAT gives no answer within its work). CP-SAT is given the work left, at
+    least :data:`CP_MIN_WORK` (its deterministic time: the answer is already
+    proven, this only picks the pairs), and the wall clock's safety net."""
     chosen, total = flow.chosen, flow.primal
     slack = flow.duals.slack(rows, cols, w)
     tight = slack == 0
     stats["tight_edges"] = int(tight.sum())
-    remaining = None if deadline is None else max(deadline - time.perf_counter(), 1.0)
+    left = budget.left
+    work = None if left is None else max(left, CP_MIN_WORK)
+    wall = budget.wall_left()
+    if wall is not None and wall <= 0:
+        budget.stop("wall_clock")
+        stats["cp_status"] = "SKIPPED"
+        return chosen, total
     cp = solve_cp(
         rows[tight],
         cols[tight],
@@ -203,9 +236,14 @@ def _cp_over_tight(
         limit=limit,
         at_least=total,
         hint=chosen[tight],
-        time_limit=remaining,
+        work_limit=work,
+        time_limit=wall,
     )
+    budget.spend(cp.work)
     stats["cp_status"] = cp.status
+    stats["cp_work"] = cp.work
+    if cp.chosen is None and wall is not None and cp.wall_time >= wall:
+        budget.stop("wall_clock")  # stopped by the safety net, not by its work
     if cp.chosen is not None:
         sel = np.flatnonzero(tight)[cp.chosen]
         chosen = np.zeros(len(rows), dtype=bool)

@@ -22,6 +22,7 @@ class CpResult:
     status: str  # CP-SAT's status name
     bound: int | None  # its best objective bound (maximization), when it has an objective
     wall_time: float
+    work: float = 0.0  # its deterministic time (OR-Tools' work count, about seconds)
 
 
 def solve_cp(
@@ -34,6 +35,7 @@ def solve_cp(
     at_least: int | None = None,
     maximize: bool = True,
     hint: np.ndarray | None = None,
+    work_limit: float | None = None,
     time_limit: float | None = None,
 ) -> CpResult:
     """Solve the b-matching model on the given pairs with CP-SAT.
@@ -53,13 +55,19 @@ def solve_cp(
         Maximize ``w . x`` (ignored when ``at_least`` is given).
     hint : ndarray of bool, optional
         A solution to start from.
+    work_limit : float, optional
+        CP-SAT's ``max_deterministic_time``: its own count of work done, in
+        units "as close as possible to a second" (OR-Tools), which does not
+        depend on the machine's load.
     time_limit : float, optional
-        Seconds.
+        Wall seconds (``max_time_in_seconds``): only a safety net, since where
+        it stops depends on the load.
 
     Notes
     -----
     One worker and a fixed seed: the same model gives the same answer, not
-    one that depends on thread timing. ``linearization_level = 2`` puts the
+    one that depends on thread timing; with a work limit and no wall limit
+    reached, where the search stops is reproducible too. ``linearization_level = 2`` puts the
     assignment LP into the search, which is what makes CP-SAT prove these
     models quickly (``shared/notes/solver-performance.md``).
     """
@@ -103,6 +111,8 @@ def solve_cp(
         # A feasibility model whose hint already meets the proven optimum: presolve
         # only costs time here (0.2 s vs 6 ms at n = 2,000; the notes saw 7 s at 5,000).
         params.cp_model_presolve = False
+    if work_limit is not None:
+        params.max_deterministic_time = max(float(work_limit), 0.0)
     if time_limit is not None:
         params.max_time_in_seconds = max(float(time_limit), 0.01)
     status = solver.solve(model)
@@ -113,4 +123,10 @@ def solve_cp(
     bound = None
     if at_least is None and maximize and chosen is not None:
         bound = int(np.floor(solver.best_objective_bound + 1e-9))
-    return CpResult(chosen=chosen, status=name, bound=bound, wall_time=solver.wall_time)
+    return CpResult(
+        chosen=chosen,
+        status=name,
+        bound=bound,
+        wall_time=solver.wall_time,
+        work=float(solver.deterministic_time),
+    )

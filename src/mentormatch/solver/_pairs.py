@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._params import check_number, param_error
+from ._budget import WorkBudget
 from ._inputs import _check_common, _conflicts, _floats, _forced_list, _people, _vector
 from ._loop import DEFAULT_K, AssignmentResult, _finish, _solve
 from ._problem import _Edges
@@ -115,7 +116,7 @@ def solve_pairs(
         n_rows + n_cols + 2,
     )
     stats: dict[str, Any] = {"n_listed": len(r)}
-    deadline = None if time_limit is None else started + float(time_limit)
+    budget = WorkBudget(time_limit, started)
     row_prio_i = row_prio.astype(np.int64) if row_prio is not None else None
     col_prio_i = col_prio.astype(np.int64) if col_prio is not None else None
     w = scale.weights(s, _pair_priorities(r, c, row_prio_i, col_prio_i))
@@ -123,14 +124,16 @@ def solve_pairs(
     if limit <= 0:
         e = np.empty(0, np.int64)
         stats["method"] = "none"  # no pair can be added to the forced ones
+        budget.record(stats)
         return _finish(e, e, forced_l, book.score_of, scale, 0, 0, True, started, stats)
     wrapped = None if pricer is None else book.recording(pricer)
     problem = _Edges(
         r, c, w, n_rows, n_cols, row_free, caps_left, wrapped, scale, row_prio_i, col_prio_i
     )
     pr, pc, total, bound, proven = _solve(
-        problem, limit=limit, k=int(k), deadline=deadline, progress=progress, stats=stats
+        problem, limit=limit, k=int(k), budget=budget, progress=progress, stats=stats
     )
+    budget.record(stats)
 
     def tops() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         bounds = given if pricer is not None else None  # the caller's bounds on the rest

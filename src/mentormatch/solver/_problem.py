@@ -8,6 +8,13 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._budget import (
+    DENSE_PRICE_WORK_PER_CELL,
+    DENSE_PRICE_WORK_PER_CELL_UNCACHED,
+    EDGE_PRICE_WORK_PER_PAIR,
+    TOPK_WORK_PER_CELL,
+    WorkBudget,
+)
 from ._lp import Duals
 from ._weights import Pricer, Pricing, WeightScale, _pair_priority
 
@@ -32,8 +39,16 @@ class _Problem:
     def top_k(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         raise NotImplementedError
 
+    def top_k_work(self) -> float:
+        """Work units :meth:`top_k` is charged (from the size only)."""
+        return 0.0
+
+    def price_work(self) -> float:
+        """Work units :meth:`price` is charged each round, besides what a pricer charges."""
+        raise NotImplementedError
+
     def price(
-        self, duals: Duals, per_row: int
+        self, duals: Duals, per_row: int, budget: WorkBudget | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Violating pairs (rows, cols, weights) and each row's largest violation (>= 0)."""
         raise NotImplementedError
@@ -132,8 +147,19 @@ class _Dense(_Problem):
         prio = _pair_priority(self.row_prio, self.col_prio, rows, cols)
         return self.scale.weights(self.scores[rows, cols], prio)
 
+    def top_k_work(self) -> float:
+        return TOPK_WORK_PER_CELL * self.n_rows * self.n_cols
+
+    def price_work(self) -> float:
+        per_cell = (
+            DENSE_PRICE_WORK_PER_CELL
+            if self._cache is not None
+            else DENSE_PRICE_WORK_PER_CELL_UNCACHED
+        )
+        return per_cell * self.n_rows * self.n_cols
+
     def price(
-        self, duals: Duals, per_row: int
+        self, duals: Duals, per_row: int, budget: WorkBudget | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         rows, cols = [], []
         worst = np.zeros(self.n_rows, dtype=np.int64)
@@ -188,8 +214,11 @@ class _Edges(_Problem):
             keep[order[rank < k]] = True
         return self.rows[keep], self.cols[keep], self.w[keep]
 
+    def price_work(self) -> float:
+        return EDGE_PRICE_WORK_PER_PAIR * len(self.rows)
+
     def price(
-        self, duals: Duals, per_row: int
+        self, duals: Duals, per_row: int, budget: WorkBudget | None = None
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         slack = duals.slack(self.rows, self.cols, self.w)
         worst = np.zeros(self.n_rows, dtype=np.int64)
@@ -207,6 +236,7 @@ class _Edges(_Problem):
                 row_prio=self.row_prio,
                 col_prio=self.col_prio,
                 per_row=per_row,
+                budget=budget,
             )
             extra = self.pricer(pricing)
             if extra is not None:
@@ -225,7 +255,7 @@ class _Edges(_Problem):
                     )
                 if bound is not None:
                     np.maximum(worst, np.asarray(bound, dtype=np.int64), out=worst)
-                # No pairs but a positive bound: the pricer ran out of time before it
+                # No pairs but a positive bound: the pricer ran out of work before it
                 # found any violator. Not certified; the bound still holds.
         return r, c, w, worst
 

@@ -21,6 +21,14 @@ class Pricing:
 
     A pair's *slack* is ``W - (u_i + v_j + lam)``; the dual is feasible (and the
     solution proven optimal) when no pair of the full problem has positive slack.
+
+    ``budget`` is the run's work budget (``None`` without a time limit; see
+    ``mentormatch.solver._budget``): a pricer doing much work charges it
+    (``budget.spend(units)``, one unit about a second of the reference machine)
+    and stops, with a row bound, when ``budget.affords`` says no; it never reads
+    a clock, so that a time-limited answer does not depend on the load. A
+    pricer that ignores it is run in full every round (the rounds are still
+    counted).
     """
 
     u: np.ndarray
@@ -32,6 +40,7 @@ class Pricing:
     row_prio: np.ndarray | None
     col_prio: np.ndarray | None
     per_row: int
+    budget: Any = None  # a WorkBudget, or None (no limit)
 
     def weights(self, rows: np.ndarray, cols: np.ndarray, scores: np.ndarray) -> np.ndarray:
         """Integer weights of pairs; 0 where the pair cannot be made any more."""
