@@ -146,7 +146,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     m.add_argument("--min-score", type=float, help="no pair below this score (0 to 1)")
     m.add_argument("--max-pairs", type=int, help="program spots: at most this many pairs")
-    m.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    m.add_argument(
+        "--time-limit",
+        type=float,
+        default=60.0,
+        help="seconds of work, counted so the same input gives the same pairs on any load (default 60)",
+    )
     m.add_argument(
         "--matched-on",
         help="the pairs' assignment date written in the pairs file (YYYY-MM-DD; default: "
