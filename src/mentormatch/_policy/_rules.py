@@ -238,6 +238,10 @@ class MatchingSettings:
         when present): e.g. ``["phone", "job_title"]``. Never in logs or
         summaries. A listed column the applications lack is named in
         ``result.notes``.
+    close_call_margin : float
+        A pair is a *close call* (``result.pairs["close_call"]``) when
+        forbidding it would cost no pair and less than this much total score
+        (default 0.01): the optimum could nearly as well have done without it.
     """
 
     capacity_cap: int = 1
@@ -253,6 +257,7 @@ class MatchingSettings:
     priority: str = "pairs_first"
     favor_previously_unmatched: bool = True
     contact_columns: tuple[str, ...] = ()
+    close_call_margin: float = 0.01
 
     def __post_init__(self) -> None:
         where = "matching"
@@ -310,6 +315,10 @@ class MatchingSettings:
         _set(self, "region_adjacency", MappingProxyType(adjacency))
         if self.priority not in ("pairs_first", "score_first"):
             raise _fail(where, "priority", self.priority, "'pairs_first', 'score_first'")
+        margin = self.close_call_margin
+        if not _is_number(margin) or not 0 <= margin < math.inf:
+            raise _fail(where, "close_call_margin", margin, "a finite number >= 0")
+        _set(self, "close_call_margin", float(margin))
 
     def adjacent_pairs(self) -> frozenset[tuple[str, str]]:
         """Every (region, region) pair that counts as adjacent, both directions."""
