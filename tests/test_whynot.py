@@ -341,3 +341,51 @@ def test_close_call_margin_is_a_checked_policy_setting():
         matching=dataclasses.replace(mm.policies.AMCTO.matching, close_call_margin=0.5),
     )
     assert "close_call_margin = 0.5" in pol.to_toml()
+
+
+def test_cli_explain_prints_why_not_and_alternatives(capsys, tmp_path):
+    from mentormatch.cli import EXIT_BAD_INPUT, EXIT_OK, main
+
+    apps = mm.datasets.make_cohort(30, 40, seed=1)
+    path = tmp_path / "apps.csv"
+    apps.to_csv(path, index=False)
+    result = mm.match(apps, "amcto")
+    mentee = result.pairs["mentee_id"].iloc[0]
+    mentor = result.pairs["mentor_id"].iloc[1]
+    w = result.why_not(mentee, mentor)
+    code = main(["explain", str(path), "--policy", "amcto", "--mentee", mentee, "--mentor", mentor])
+    out = capsys.readouterr().out
+    assert code == EXIT_OK
+    assert w.detail in out
+    if w.pairs_change is not None:
+        assert f"{w.pairs_change:+d} pairs, {w.score_change:+.4f} total score" in out
+    code = main(["explain", str(path), "--policy", "amcto", "--mentee", mentee, "-k", "2"])
+    out = capsys.readouterr().out
+    alt = result.alternatives(mentee, k=2)
+    assert code == EXIT_OK and "Best other partners (2)" in out
+    assert all(p in out for p in alt["partner_id"])
+    assert main(["explain", str(path), "--policy", "amcto"]) == EXIT_BAD_INPUT
+    assert "needs --mentee" in capsys.readouterr().err
+
+
+def test_margins_of_large_results_keep_close_calls_exact(monkeypatch, cohort):
+    """Above MARGIN_CELLS only the close calls' margins are computed; the flags stay exact."""
+    from mentormatch.matching import _whynot
+
+    apps, result = cohort
+    exact = result.pairs
+    assert result.stats["margins"] == "exact"
+    monkeypatch.setattr(_whynot, "MARGIN_CELLS", 0)
+    big = mm.match(apps, "amcto")
+    stopped = big.pairs
+    assert big.stats["margins"] == "close calls"
+    assert (stopped["close_call"] == exact["close_call"]).all()
+    known = stopped["margin"].notna()
+    assert known[exact["close_call"].astype(bool)].all()
+    np.testing.assert_allclose(stopped["margin"][known], exact["margin"][known], atol=TOL)
+    assert (exact["margin"][~known] >= big.policy.matching.close_call_margin - TOL).all()
+    monkeypatch.setattr(_whynot, "MARGIN_RESOLVES", 0)
+    cand = mm.match(apps, "amcto", candidates=True)
+    assert cand.pairs["margin"].isna().all() and cand.pairs["close_call"].isna().all()
+    assert cand.stats["margins"] == "not computed"
+    assert "Close calls not computed" in cand.summary()

@@ -428,6 +428,7 @@ def _context(
         objective=result.objective,
         proven=result.status == "OPTIMAL",
         func=args.func,
+        stats=result.stats,  # the answers' timings land in result.stats
     )
 
 

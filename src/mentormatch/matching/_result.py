@@ -286,7 +286,9 @@ class MatchResult:
                 + ", ".join(f"{k} {v}" for k, v in reasons.items())
                 + f"; mean score {self.pairs['score'].mean():.3f}."
             )
-            if "close_call" in self.pairs:
+            if "close_call" in self.pairs and self.pairs["close_call"].isna().all():
+                lines.append("Close calls not computed (a large result without its dual).")
+            elif "close_call" in self.pairs:
                 close = int(self.pairs["close_call"].sum())
                 lines.append(
                     f"{close} close call{'s' if close != 1 else ''} (forbidding the pair would "

@@ -152,6 +152,18 @@ class _Context:
     func: str = "match"
     _dual: Any = None  # _Dual, computed on the first question (False: not available)
     stats: dict[str, Any] = field(default_factory=dict)
+    _cache: dict[str, Any] = field(default_factory=dict)
+
+    def pair_set(self) -> set[tuple[int, int]]:
+        if "pairs" not in self._cache:
+            self._cache["pairs"] = set(zip(self.rows.tolist(), self.cols.tolist(), strict=True))
+        return self._cache["pairs"]
+
+    def load(self) -> np.ndarray:
+        """Pairs per mentor in the result (forced ones included)."""
+        if "load" not in self._cache:
+            self._cache["load"] = np.bincount(self.cols, minlength=self.scorer.shape[1])
+        return self._cache["load"]
 
 
 @dataclass
@@ -159,16 +171,6 @@ class _Solution:
     rows: np.ndarray
     cols: np.ndarray
     objective: float
-
-
-def _priority_count(ctx: _Context, rows: np.ndarray, cols: np.ndarray) -> int:
-    s = ctx.setup
-    n = 0
-    if s.mentee_priority is not None:
-        n += int(s.mentee_priority[np.unique(rows)].sum())
-    if s.mentor_priority is not None:
-        n += int(s.mentor_priority[np.unique(cols)].sum())
-    return n
 
 
 def _positions(ctx: _Context, mentee_id: Any, mentor_id: Any, func: str) -> tuple[int, int]:
@@ -203,13 +205,17 @@ def _blocking_rules(ctx: _Context, i: int, j: int) -> list[str]:
 
 
 def _mutual_pairs(ctx: _Context) -> set[tuple[int, int]]:
+    if "mutual" in ctx._cache:
+        return ctx._cache["mutual"]
     req = ctx.setup.requests
     if "mutual" not in req.columns or not len(req):
-        return set()
+        ctx._cache["mutual"] = set()
+        return ctx._cache["mutual"]
     mutual = req[req["mutual"].astype(bool)]
-    return set(
+    ctx._cache["mutual"] = set(
         zip(mutual["_i"].astype(int).tolist(), mutual["_j"].astype(int).tolist(), strict=True)
     )
+    return ctx._cache["mutual"]
 
 
 def _question_setup(ctx: _Context, lock: tuple[int, int] | None, forbid: tuple[int, int] | None):
@@ -542,8 +548,6 @@ _KERNELS: dict[str, Any] = {}
 def _kernels() -> dict[str, Any]:
     if _KERNELS:
         return _KERNELS
-    import heapq
-
     from mentormatch._jit import njit
 
     @njit(nogil=True)
@@ -570,7 +574,11 @@ def _kernels() -> dict[str, Any]:
         pairs_first,
         has_prio,
         n_flow,
+        limit,
     ):
+        # Dijkstra on the reduced costs of the residual graph, dense (as JV's augmentation):
+        # the mentors' labels in an array, the next one by a linear scan, no heap. A mentee
+        # is reached when the mentor it is paired with is settled (arc cost 0), or from s.
         n, m = total.shape
         s_node = n + m
         t_node = n + m + 1
@@ -578,21 +586,62 @@ def _kernels() -> dict[str, Any]:
         dist = np.full(n + m + 2, big, dtype=np.int64)
         pred = np.full(n + m + 2, -1, dtype=np.int64)
         done = np.zeros(n + m + 2, dtype=np.bool_)
+        stack = np.empty(n + 1, dtype=np.int64)  # mentees reached, still to scan
+
         dist[src] = 0
-        heap = [(np.int64(0), np.int64(src))]
-        while len(heap) > 0:
-            d, x = heapq.heappop(heap)
-            if done[x]:
-                continue
+        x = src
+        while True:
+            d = dist[x]
             done[x] = True
             if x == dst:
-                break
-            if x < n:  # a mentee: unmatched allowed pairs forward, or back to s
-                i = x
+                return d, pred
+            # mentees reached from x at distance d (they are settled at d too)
+            top = 0
+            if x < n:
+                stack[0] = x
+                top = 1
+            elif x < n + m:
+                j = x - n
+                for k in range(col_ptr[j], col_ptr[j + 1]):
+                    r = col_rows[k]
+                    if not done[r]:
+                        dist[r] = d
+                        pred[r] = x
+                        stack[top] = r
+                        top += 1
+                if used[j] < caps_left[j] and d < dist[t_node]:
+                    dist[t_node] = d
+                    pred[t_node] = x
+            elif x == s_node:
+                for r in range(n):
+                    if row_free[r] and match_col[r] < 0 and not done[r]:
+                        dist[r] = d
+                        pred[r] = x
+                        stack[top] = r
+                        top += 1
+                if n_flow > 0 and d < dist[t_node]:
+                    dist[t_node] = d
+                    pred[t_node] = x
+            else:  # t
+                for j in range(m):
+                    y = n + j
+                    if used[j] > 0 and not done[y] and d + v[j] < dist[y]:
+                        dist[y] = d + v[j]
+                        pred[y] = x
+                if d < dist[s_node]:
+                    dist[s_node] = d
+                    pred[s_node] = x
+            for q in range(top):
+                i = stack[q]
+                done[i] = True
+                if i == dst:
+                    return d, pred
                 if not row_free[i]:
                     continue
+                base = d + u[i]
                 for j in range(m):
-                    if not col_open[j] or not allowed[i, j] or match_col[i] == j:
+                    y = n + j
+                    if done[y] or not col_open[j] or not allowed[i, j] or match_col[i] == j:
                         continue
                     sint = np.int64(np.rint(np.float64(total[i, j]) / resolution))
                     if pairs_first:
@@ -605,63 +654,39 @@ def _kernels() -> dict[str, Any]:
                             w += prio_row[i] + prio_col[j]
                         if w <= 0:
                             continue
-                    y = n + j
-                    nd = d + u[i] + v[j] - w
+                    nd = base + v[j] - w
                     if nd < dist[y]:
                         dist[y] = nd
-                        pred[y] = x
-                        heapq.heappush(heap, (nd, np.int64(y)))
-                if match_col[i] >= 0:
-                    nd = d + u[i]
-                    if nd < dist[s_node]:
-                        dist[s_node] = nd
-                        pred[s_node] = x
-                        heapq.heappush(heap, (nd, np.int64(s_node)))
-            elif x < n + m:  # a mentor: back along its pairs, or to t when a place is free
-                j = x - n
-                for k in range(col_ptr[j], col_ptr[j + 1]):
-                    y = col_rows[k]
-                    if d < dist[y]:
-                        dist[y] = d
-                        pred[y] = x
-                        heapq.heappush(heap, (d, np.int64(y)))
-                if used[j] < caps_left[j] and d < dist[t_node]:
-                    dist[t_node] = d
-                    pred[t_node] = x
-                    heapq.heappush(heap, (d, np.int64(t_node)))
-            elif x == s_node:  # s: to every free unmatched mentee; to t when pairs exist
-                for i in range(n):
-                    if row_free[i] and match_col[i] < 0 and d < dist[i]:
-                        dist[i] = d
-                        pred[i] = x
-                        heapq.heappush(heap, (d, np.int64(i)))
-                if n_flow > 0 and d < dist[t_node]:
-                    dist[t_node] = d
-                    pred[t_node] = x
-                    heapq.heappush(heap, (d, np.int64(t_node)))
-            else:  # t: back to each mentor with pairs (cost v), and to s (no spot limit)
-                for j in range(m):
-                    if used[j] > 0:
-                        nd = d + v[j]
-                        y = n + j
-                        if nd < dist[y]:
-                            dist[y] = nd
-                            pred[y] = x
-                            heapq.heappush(heap, (nd, np.int64(y)))
-                if d < dist[s_node]:
-                    dist[s_node] = d
-                    pred[s_node] = x
-                    heapq.heappush(heap, (d, np.int64(s_node)))
-        return dist[dst], pred
+                        pred[y] = i
+                if match_col[i] >= 0 and not done[s_node] and base < dist[s_node]:
+                    dist[s_node] = base
+                    pred[s_node] = i
+            # the next node: the closest unsettled mentor, s or t
+            best = big
+            x = -1
+            for j in range(m):
+                y = n + j
+                if not done[y] and dist[y] < best:
+                    best = dist[y]
+                    x = y
+            if not done[s_node] and dist[s_node] < best:
+                best = dist[s_node]
+                x = s_node
+            if not done[t_node] and dist[t_node] < best:
+                best = dist[t_node]
+                x = t_node
+            if x < 0 or best >= limit:  # no path, or none shorter than the limit
+                return big, pred
 
     _KERNELS["shortest"] = shortest
     return _KERNELS
 
 
 def _cycle(
-    ctx: _Context, d: _Dual, src: int, dst: int
+    ctx: _Context, d: _Dual, src: int, dst: int, limit: int = 2**62
 ) -> tuple[list[tuple[int, int]], list[tuple[int, int]]] | None:
-    """The pairs added and dropped along the shortest path ``src -> dst`` (None: no path)."""
+    """The pairs added and dropped along the shortest path ``src -> dst`` (None: no path
+    shorter than ``limit``, in reduced integer weights)."""
     total = ctx.scores.total
     n, m = total.shape
     sc = d.scale
@@ -688,6 +713,7 @@ def _cycle(
         sc.priority == "pairs_first",
         bool(sc.has_priority),
         np.int64(int((d.match_col >= 0).sum())),
+        np.int64(limit),
     )
     if dist >= 2**62:
         return None
@@ -723,17 +749,34 @@ def _delta_from(ctx: _Context, add: list, drop: list, method: str) -> _Delta:
     dr = np.array([p[0] for p in drop], np.int64)
     dc = np.array([p[1] for p in drop], np.int64)
     score = float(np.sum(_scores_of(ctx, ar, ac)) - np.sum(_scores_of(ctx, dr, dc)))
-    before = _priority_count(ctx, ctx.rows, ctx.cols)
-    keep = set(zip(ctx.rows.tolist(), ctx.cols.tolist(), strict=True)) - set(drop)
-    after_pairs = sorted(keep | set(add))
-    rr = np.array([p[0] for p in after_pairs], np.int64)
-    cc = np.array([p[1] for p in after_pairs], np.int64)
-    prio = _priority_count(ctx, rr, cc) - before
-    return _Delta(len(add) - len(drop), score, prio, add, drop, method)
+    return _Delta(len(add) - len(drop), score, _priority_delta(ctx, add, drop), add, drop, method)
+
+
+def _priority_delta(ctx: _Context, add: list, drop: list) -> int:
+    """Change in priority people matched: mentees and mentors whose matched status flips."""
+    s = ctx.setup
+    out = 0
+    if s.mentee_priority is not None:
+        gained = {a for a, _ in add} - {a for a, _ in drop}
+        lost = {a for a, _ in drop} - {a for a, _ in add}
+        out += int(
+            sum(s.mentee_priority[a] for a in gained) - sum(s.mentee_priority[a] for a in lost)
+        )
+    if s.mentor_priority is not None:
+        load = ctx.load()
+        net: dict[int, int] = {}
+        for _, b in add:
+            net[b] = net.get(b, 0) + 1
+        for _, b in drop:
+            net[b] = net.get(b, 0) - 1
+        for b, k in net.items():
+            was, now = load[b] > 0, load[b] + k > 0
+            out += int(s.mentor_priority[b]) * (int(now) - int(was))
+    return out
 
 
 def _delta_resolved(ctx: _Context, sol: _Solution) -> _Delta:
-    old = set(zip(ctx.rows.tolist(), ctx.cols.tolist(), strict=True))
+    old = ctx.pair_set()
     new = set(zip(sol.rows.tolist(), sol.cols.tolist(), strict=True))
     add, drop = sorted(new - old), sorted(old - new)
     delta = _delta_from(ctx, add, drop, "re-solve")
@@ -778,7 +821,7 @@ def why_not(ctx: _Context, mentee_id: Any, mentor_id: Any, func: str) -> WhyNot:
 def _why_not_at(ctx: _Context, i: int, j: int, delta: _Delta | None = None) -> WhyNot:
     sc = ctx.scorer
     mentee, mentor = str(sc.mentee_ids_[i]), str(sc.mentor_ids_[j])
-    in_result = bool(np.any((ctx.rows == i) & (ctx.cols == j)))
+    in_result = (i, j) in ctx.pair_set()
     caveat = (
         ""
         if ctx.proven
@@ -871,8 +914,13 @@ def _sentence(mentee: str, mentor: str, delta: _Delta) -> str:
             f", but the program would make {k} pair{'s' if k != 1 else ''} fewer"
             f" and the total match score would change by {delta.score:+.3f}"
         )
-    elif delta.score < 0 or delta.priority < 0:
+    elif delta.score < 0:
         parts.append(f", but the total match score would fall by {-delta.score:.3f}")
+    elif delta.score > 0:
+        parts.append(
+            f"; the total match score would even rise by {delta.score:.3f}, as a staff lock "
+            "takes the place of the mutual requests it clashes with"
+        )
     else:
         parts.append(" at no cost")
     if delta.priority < 0:
@@ -887,6 +935,15 @@ def _sentence(mentee: str, mentor: str, delta: _Delta) -> str:
 # --------------------------------------------------------------------------- margins
 
 
+#: The margins of every pair are computed exactly while their shortest paths read at
+#: most this many cells in all (pairs x mentees x mentors: about 1,000 pairs of
+#: 1,000 x 1,000 takes 7 s on one core); above it only the close calls are exact.
+MARGIN_CELLS = 2_000_000_000
+#: Without the dual (candidate path, spot limit, time limit), margins by one solve per
+#: pair, for results of at most this many pairs.
+MARGIN_RESOLVES = 200
+
+
 def margins(ctx: _Context, close_call: float) -> pd.DataFrame:
     """``margin_pairs``, ``margin`` and ``close_call`` for each pair of the result (its order).
 
@@ -895,37 +952,70 @@ def margins(ctx: _Context, close_call: float) -> pd.DataFrame:
     cannot be forbidden (staff decided): ``<NA>`` and ``nan``. Only optimized
     pairs can be close calls (a forced mutual request may even have a negative
     margin: without it the optimizer would do better).
+
+    How much is computed (``result.stats["margins"]``):
+
+    * ``"exact"``: every margin (dual shortest paths while they read at most
+      :data:`MARGIN_CELLS` cells, else one solve per pair up to
+      :data:`MARGIN_RESOLVES` pairs);
+    * ``"close calls"`` (larger dense results): each pair's shortest path is
+      stopped at the close-call threshold, so ``close_call`` is exact for
+      every pair and ``margin`` is given for the close calls (and the mutual
+      requests and pairs whose setup changes), ``nan`` for the others, which
+      lose at least the threshold;
+    * ``"not computed"`` (large results without the dual: the candidate path,
+      a binding spot limit, a time-limited result): ``<NA>`` everywhere; ask
+      ``result.why_not`` or a new ``match(..., forbidden=[pair])``.
     """
     t0 = time.perf_counter()
     n = len(ctx.rows)
     lost_pairs = np.zeros(n, np.int64)
     lost_score = np.full(n, np.nan)
     lost_prio = np.zeros(n, np.int64)
-    locked = np.zeros(n, dtype=bool)
+    known = np.zeros(n, dtype=bool)
+    close_known = np.zeros(n, dtype=bool)
+    reasons = ctx.setup.forced_reason
     optimized = np.array(
-        [
-            (int(i), int(j)) not in ctx.setup.forced_reason
-            for i, j in zip(ctx.rows, ctx.cols, strict=True)
-        ],
+        [(int(i), int(j)) not in reasons for i, j in zip(ctx.rows, ctx.cols, strict=True)],
         dtype=bool,
     )
+    d = _dual(ctx) if n else None
+    n_rows, n_cols = ctx.scorer.shape
+    if d is not None:
+        mode = "exact" if n * n_rows * n_cols <= MARGIN_CELLS else "close calls"
+    else:
+        mode = "exact" if n <= MARGIN_RESOLVES else "not computed"
+    limit = 2**62
+    if mode == "close calls" and d is not None:
+        units = int(np.ceil(close_call / d.scale.resolution)) + 2 * n + 2  # rounding slack
+        limit = units * (d.scale.tier_priority if d.scale.priority == "score_first" else 1)
     methods: dict[str, int] = {}
-    for k in range(n):  # one shortest path (or solve) per pair
+    for k in range(n if mode != "not computed" else 0):  # one shortest path (or solve) a pair
         i, j = int(ctx.rows[k]), int(ctx.cols[k])
-        if ctx.setup.forced_reason.get((i, j)) == "locked":
-            locked[k] = True
+        if reasons.get((i, j)) == "locked":
+            close_known[k] = True
             continue
-        delta = _forbidden_delta(ctx, i, j)
+        if mode == "close calls" and optimized[k] and d is not None and d.match_col[i] == j:
+            found = _cycle(ctx, d, i, n_rows + j, limit)
+            if found is None:  # loses at least the threshold: not a close call
+                close_known[k] = True
+                methods["dual (stopped)"] = methods.get("dual (stopped)", 0) + 1
+                continue
+            delta = _delta_from(ctx, found[0], [(i, j), *found[1]], "dual")
+        else:
+            delta = _forbidden_delta(ctx, i, j)
         lost_pairs[k], lost_score[k], lost_prio[k] = -delta.pairs, -delta.score, -delta.priority
+        known[k] = close_known[k] = True
         methods[delta.method] = methods.get(delta.method, 0) + 1
-    close = optimized & (lost_pairs == 0) & (lost_prio == 0) & (lost_score < close_call)
+    close = optimized & known & (lost_pairs == 0) & (lost_prio == 0) & (lost_score < close_call)
     ctx.stats["margin_s"] = time.perf_counter() - t0
+    ctx.stats["margins"] = mode
     ctx.stats["margin_methods"] = methods
     return pd.DataFrame(
         {
-            "margin_pairs": pd.Series(lost_pairs, dtype="Int64").mask(locked).array,
-            "margin": lost_score,
-            "close_call": close,
+            "margin_pairs": pd.Series(lost_pairs, dtype="Int64").mask(~known).array,
+            "margin": np.where(known, lost_score, np.nan),
+            "close_call": pd.Series(close, dtype="boolean").mask(~close_known).array,
         }
     )
 
@@ -956,7 +1046,7 @@ def alternatives(ctx: _Context, participant_id: Any, k: int, func: str) -> pd.Da
         else sc.rules_.allowed(others, np.array([me]))[:, 0]
     )
     forbidden = set(ctx.setup.forbidden)
-    current = set(zip(ctx.rows.tolist(), ctx.cols.tolist(), strict=True))
+    current = ctx.pair_set()
     scores = _scores_of(ctx, rr, cc) if ctx.scores is not None else None
     if scores is None:
         block = (
