@@ -86,8 +86,10 @@ class WhyNot:
         For an allowed pair not in the result: what ``match(...,
         locked=[(mentee_id, mentor_id)])`` gives minus this result, in pairs
         and in total score (0 for a pair in the result; ``None`` when not
-        allowed). ``pairs_change <= 0``; ``score_change <= 0`` unless
-        ``priority_change < 0`` (a higher tier paid for it).
+        allowed). Both are <= 0 (and ``score_change`` can only rise when a higher
+        tier pays for it: fewer pairs or ``priority_change < 0``), except when
+        the lock takes the place of a forced mutual request it clashes with:
+        the optimizer is then freer than before and may gain.
     priority_change : int or None
         The change in the number of previously unmatched applicants matched
         (the tier between pairs and score when the policy favours them).
@@ -594,7 +596,7 @@ def _kernels() -> dict[str, Any]:
             d = dist[x]
             done[x] = True
             if x == dst:
-                return d, pred
+                return d, pred, dist
             # mentees reached from x at distance d (they are settled at d too)
             top = 0
             if x < n:
@@ -635,7 +637,7 @@ def _kernels() -> dict[str, Any]:
                 i = stack[q]
                 done[i] = True
                 if i == dst:
-                    return d, pred
+                    return d, pred, dist
                 if not row_free[i]:
                     continue
                 base = d + u[i]
@@ -676,10 +678,147 @@ def _kernels() -> dict[str, Any]:
                 best = dist[t_node]
                 x = t_node
             if x < 0 or best >= limit:  # no path, or none shorter than the limit
-                return big, pred
+                return big, pred, dist
 
+    @njit(nogil=True)
+    def to_target(  # pragma: no cover - compiled
+        dst,
+        total,
+        allowed,
+        row_free,
+        col_open,
+        u,
+        v,
+        match_col,
+        used,
+        caps_left,
+        prio_row,
+        prio_col,
+        resolution,
+        s_min,
+        tier_p,
+        tier_c,
+        pairs_first,
+        has_prio,
+        n_flow,
+    ):
+        # Every node's distance TO node dst (Dijkstra on the reversed residual graph,
+        # same reduced costs, dense: labels in one array, the next by a linear scan).
+        n, m = total.shape
+        s_node = n + m
+        t_node = n + m + 1
+        big = np.int64(2**62)
+        dist = np.full(n + m + 2, big, dtype=np.int64)
+        done = np.zeros(n + m + 2, dtype=np.bool_)
+        dist[dst] = 0
+        while True:
+            best = big
+            x = -1
+            for y in range(n + m + 2):
+                if not done[y] and dist[y] < best:
+                    best = dist[y]
+                    x = y
+            if x < 0:
+                return dist
+            d = best
+            done[x] = True
+            if x < n:  # into mentee r: from its mentor (0), or from s when unmatched
+                r = x
+                c = match_col[r]
+                if c >= 0:
+                    if d < dist[n + c]:
+                        dist[n + c] = d
+                elif row_free[r] and d < dist[s_node]:
+                    dist[s_node] = d
+            elif x < n + m:  # into mentor c: from mentees by an unmatched pair, from t
+                c = x - n
+                if col_open[c]:
+                    for r in range(n):
+                        if done[r] or not row_free[r] or not allowed[r, c] or match_col[r] == c:
+                            continue
+                        sint = np.int64(np.rint(np.float64(total[r, c]) / resolution))
+                        if pairs_first:
+                            w = tier_c + (sint - s_min + 1)
+                            if has_prio:
+                                w += tier_p * (prio_row[r] + prio_col[c])
+                        else:
+                            w = sint * tier_p
+                            if has_prio:
+                                w += prio_row[r] + prio_col[c]
+                            if w <= 0:
+                                continue
+                        nd = d + u[r] + v[c] - w
+                        if nd < dist[r]:
+                            dist[r] = nd
+                if used[c] > 0 and d + v[c] < dist[t_node]:
+                    dist[t_node] = d + v[c]
+            elif x == s_node:  # into s: from matched mentees (u), from t
+                for r in range(n):
+                    if match_col[r] >= 0 and not done[r] and d + u[r] < dist[r]:
+                        dist[r] = d + u[r]
+                if d < dist[t_node]:
+                    dist[t_node] = d
+            else:  # into t: from mentors with a free place, from s when pairs exist
+                for c in range(m):
+                    if used[c] < caps_left[c] and d < dist[n + c]:
+                        dist[n + c] = d
+                if n_flow > 0 and d < dist[s_node]:
+                    dist[s_node] = d
+
+    _KERNELS["to_target"] = to_target
     _KERNELS["shortest"] = shortest
     return _KERNELS
+
+
+def _all_distances(ctx: _Context, d: _Dual, node: int, *, to: bool) -> np.ndarray:
+    """Reduced distances from ``node`` to every node (``to=False``) or to ``node`` from each."""
+    sc = d.scale
+    common = (
+        float(sc.resolution),
+        np.int64(sc.s_min),
+        np.int64(sc.tier_priority),
+        np.int64(sc.tier_pairs),
+        sc.priority == "pairs_first",
+        bool(sc.has_priority),
+        np.int64(int((d.match_col >= 0).sum())),
+    )
+    total = ctx.scores.total
+    if to:
+        return _kernels()["to_target"](
+            np.int64(node),
+            total,
+            d.allowed,
+            d.row_free,
+            d.col_open,
+            d.u,
+            d.v,
+            d.match_col,
+            d.used,
+            d.caps_left,
+            d.prio_row,
+            d.prio_col,
+            *common,
+        )
+    _, _, dist = _kernels()["shortest"](
+        np.int64(node),
+        np.int64(-1),
+        total,
+        d.allowed,
+        d.row_free,
+        d.col_open,
+        d.u,
+        d.v,
+        d.match_col,
+        d.col_ptr,
+        d.col_rows,
+        d.used,
+        d.caps_left,
+        d.prio_row,
+        d.prio_col,
+        *common,
+        np.int64(2**62),
+    )
+    return dist
 
 
 def _cycle(
@@ -690,7 +829,7 @@ def _cycle(
     total = ctx.scores.total
     n, m = total.shape
     sc = d.scale
-    dist, pred = _kernels()["shortest"](
+    dist, pred, _ = _kernels()["shortest"](
         np.int64(src),
         np.int64(dst),
         total,
@@ -929,7 +1068,12 @@ def _sentence(mentee: str, mentor: str, delta: _Delta) -> str:
             f", and {k} applicant{'s' if k != 1 else ''} unmatched last time would stay unmatched"
         )
     moved = f"; {n_other} other pair{'s' if n_other != 1 else ''} would change" if n_other else ""
-    return "".join(parts) + moved + ". The current pairs are the best the rules allow."
+    tail = (
+        " The current pairs are the best the rules allow."
+        if delta.score <= 0 or delta.priority < 0 or delta.pairs < 0
+        else " The mutual requests are forced by the program's rules; staff may lock this pair."
+    )
+    return "".join(parts) + moved + "." + tail
 
 
 # --------------------------------------------------------------------------- margins
@@ -960,9 +1104,9 @@ def margins(ctx: _Context, close_call: float) -> pd.DataFrame:
       :data:`MARGIN_RESOLVES` pairs);
     * ``"close calls"`` (larger dense results): each pair's shortest path is
       stopped at the close-call threshold, so ``close_call`` is exact for
-      every pair and ``margin`` is given for the close calls (and the mutual
-      requests and pairs whose setup changes), ``nan`` for the others, which
-      lose at least the threshold;
+      every pair and ``margin`` is given for the close calls, ``nan`` for the
+      others (which lose at least the threshold) and for the forced mutual
+      requests (never close calls; each would cost a solve);
     * ``"not computed"`` (large results without the dual: the candidate path,
       a binding spot limit, a time-limited result): ``<NA>`` everywhere; ask
       ``result.why_not`` or a new ``match(..., forbidden=[pair])``.
@@ -992,10 +1136,10 @@ def margins(ctx: _Context, close_call: float) -> pd.DataFrame:
     methods: dict[str, int] = {}
     for k in range(n if mode != "not computed" else 0):  # one shortest path (or solve) a pair
         i, j = int(ctx.rows[k]), int(ctx.cols[k])
-        if reasons.get((i, j)) == "locked":
-            close_known[k] = True
+        if reasons.get((i, j)) == "locked" or (mode == "close calls" and not optimized[k]):
+            close_known[k] = True  # never a close call; a forced pair's margin costs a solve
             continue
-        if mode == "close calls" and optimized[k] and d is not None and d.match_col[i] == j:
+        if mode == "close calls" and d is not None and d.match_col[i] == j:
             found = _cycle(ctx, d, i, n_rows + j, limit)
             if found is None:  # loses at least the threshold: not a close call
                 close_known[k] = True
@@ -1074,22 +1218,29 @@ def alternatives(ctx: _Context, participant_id: Any, k: int, func: str) -> pd.Da
             del answers[k:]
 
     if d is not None:
-        # Forcing a pair changes the integer objective by at most minus its reduced cost
-        # (when the staff's decisions stay as they are): evaluate in that order and stop
-        # once k answers beat every bound left. Pairs whose lock may change the decisions
-        # (a person in a forced pair) are evaluated anyway.
+        # One Dijkstra gives every partner's exact effect: forcing (i, j) changes the
+        # integer objective by -(reduced cost of (i, j) + distance from mentor j to mentee
+        # i); distances to this mentee (reversed graph) or from this mentor. Partners whose
+        # lock may change the staff's decisions (a person in a forced pair) are asked one
+        # by one.
         cand_a = np.array(cand, dtype=np.int64)
         cr, ccc = rr[cand_a], cc[cand_a]
         red = d.u[cr] + d.v[ccc] - _weights(d, ctx.scores.total, cr, ccc)
         touchy = ~d.row_free[cr] | ~d.col_open[ccc]
         for o in cand_a[touchy]:
             ask(int(o))
-        rest = cand_a[~touchy][np.argsort(red[~touchy], kind="stable")]
-        bound = np.sort(red[~touchy], kind="stable")
-        for o, b in zip(rest, bound, strict=True):
-            if len(answers) >= k and -int(b) < answers[-1][0]:
-                break
-            ask(int(o))
+        rest = ~touchy
+        if rest.any():
+            if is_mentee:
+                dist = _all_distances(ctx, d, me, to=True)[n + ccc[rest]]
+            else:
+                dist = _all_distances(ctx, d, n + me, to=False)[cr[rest]]
+            reach = dist < 2**62
+            gain = -(red[rest][reach] + dist[reach])
+            picks = cand_a[rest][reach]
+            top = np.argsort(-gain, kind="stable")[:k]
+            for o in picks[top]:
+                ask(int(o))
     else:
         # The re-solve: every allowed partner (exact; one solve each).
         for o in sorted(cand, key=lambda o: -scores[o]):
