@@ -225,8 +225,13 @@ class MatchResult:
             ``partner_id``, ``score`` (the pair's), ``pairs_change``,
             ``score_change``, ``priority_change`` (what locking that pair would
             change, as :meth:`why_not`), ``n_changes`` (pairs added or dropped)
-            and ``detail``; partners the rules, staff or minimum score forbid
-            and the current partners are left out. Ordered as the optimizer
+            and ``detail``; partners the rules, staff or minimum score forbid,
+            the current partners, and partners the staff's decisions hold are
+            left out (when the person or the partner is in a locked pair or a
+            forced mutual request that fills the partner's places: locking them
+            would override that decision; ask :meth:`why_not` for them). One
+            shortest path ranks every partner on the dense path; elsewhere each
+            partner costs one solve. Ordered as the optimizer
             ranks solutions: pairs first (under ``pairs_first``), then
             previously unmatched applicants, then score.
         """

@@ -1201,10 +1201,21 @@ def alternatives(ctx: _Context, participant_id: Any, k: int, func: str) -> pd.Da
         scores = np.asarray(block, dtype=np.float64)
     if ctx.min_score is not None:
         ok &= np.asarray(scores, np.float32) >= np.float32(ctx.min_score)
+    # Partners held by the staff's decisions are left out: a person in a forced pair, a
+    # mentor whose places forced pairs fill (their lock would override a mutual request
+    # or contradict a lock).
+    forced_rows = {a for a, _ in ctx.setup.forced}
+    forced_load = np.bincount(
+        np.array([b for _, b in ctx.setup.forced], dtype=np.int64), minlength=m
+    )
+    full = forced_load >= ctx.setup.capacities
     cand = [
         int(o)
         for o in others[ok]
-        if (int(rr[o]), int(cc[o])) not in forbidden and (int(rr[o]), int(cc[o])) not in current
+        if (int(rr[o]), int(cc[o])) not in forbidden
+        and (int(rr[o]), int(cc[o])) not in current
+        and int(rr[o]) not in forced_rows
+        and not full[int(cc[o])]
     ]
     d = _dual(ctx)
     answers: list[tuple[Any, WhyNot]] = []
@@ -1220,16 +1231,11 @@ def alternatives(ctx: _Context, participant_id: Any, k: int, func: str) -> pd.Da
     if d is not None:
         # One Dijkstra gives every partner's exact effect: forcing (i, j) changes the
         # integer objective by -(reduced cost of (i, j) + distance from mentor j to mentee
-        # i); distances to this mentee (reversed graph) or from this mentor. Partners whose
-        # lock may change the staff's decisions (a person in a forced pair) are asked one
-        # by one.
+        # i); distances to this mentee (reversed graph) or from this mentor.
         cand_a = np.array(cand, dtype=np.int64)
         cr, ccc = rr[cand_a], cc[cand_a]
         red = d.u[cr] + d.v[ccc] - _weights(d, ctx.scores.total, cr, ccc)
-        touchy = ~d.row_free[cr] | ~d.col_open[ccc]
-        for o in cand_a[touchy]:
-            ask(int(o))
-        rest = ~touchy
+        rest = np.ones(len(cand_a), dtype=bool)
         if rest.any():
             if is_mentee:
                 dist = _all_distances(ctx, d, me, to=True)[n + ccc[rest]]
