@@ -383,8 +383,11 @@ def test_margins_of_large_results_keep_close_calls_exact(monkeypatch, cohort):
     assert result.stats["margins"] == "exact"
     monkeypatch.setattr(_whynot, "MARGIN_CELLS", 0)
     big = mm.match(apps, "amcto")
-    stopped = big.pairs
+    assert big.pairs["close_call"].isna().all()  # too large to compute on first access
+    assert "result.margins() computes them" in big.summary()
+    stopped = big.margins()
     assert big.stats["margins"] == "close calls"
+    assert stopped is big.pairs
     assert (stopped["close_call"] == exact["close_call"]).all()
     known = stopped["margin"].notna()
     assert known[exact["close_call"].astype(bool)].all()
@@ -393,6 +396,6 @@ def test_margins_of_large_results_keep_close_calls_exact(monkeypatch, cohort):
     assert (exact["margin"][unknown] >= big.policy.matching.close_call_margin - TOL).all()
     monkeypatch.setattr(_whynot, "MARGIN_RESOLVES", 0)
     cand = mm.match(apps, "amcto", candidates=True)
-    assert cand.pairs["margin"].isna().all() and cand.pairs["close_call"].isna().all()
+    assert cand.margins()["margin"].isna().all() and cand.pairs["close_call"].isna().all()
     assert cand.stats["margins"] == "not computed"
-    assert "Close calls not computed" in cand.summary()
+    assert "Close calls: not computed" in cand.summary()

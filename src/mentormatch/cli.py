@@ -448,12 +448,17 @@ def explain_text(result: Any, mentee: str | None, mentor: str | None, k: int = 3
     own = pairs[(pairs["mentee_id"] == person) | (pairs["mentor_id"] == person)]
     for _, row in own.iterrows():
         margin = row["margin"]
-        sure = (
-            "locked by staff"
-            if pd_isna(margin)
-            else f"forbidding it would cost {row['margin_pairs']} pairs and {margin:.4f} score"
-            + (" (a close call)" if row["close_call"] else "")
-        )
+        if row["reason"] == "locked":
+            sure = "locked by staff"
+        elif pd_isna(margin):
+            sure = (
+                "not a close call"
+                if row["close_call"] is False
+                else "margin not computed (see result.margins())"
+            )
+        else:
+            sure = f"forbidding it would cost {row['margin_pairs']} pairs and {margin:.4f} score"
+            sure += " (a close call)" if row["close_call"] else ""
         lines.append(
             f"Paired: {row['mentee_id']} - {row['mentor_id']} (score {row['score']:.3f}, "
             f"{row['reason']}); {sure}."

@@ -40,7 +40,8 @@ class _PairsWithMargins:
     """``MatchResult.pairs``: the table, with its margin columns filled on first access.
 
     The margins take one shortest path (or one solve) per pair, so they are
-    computed when ``pairs`` is first read, not by :func:`match`.
+    computed when ``pairs`` is first read (when cheap; else by
+    :meth:`MatchResult.margins`), not by :func:`match`.
     """
 
     slot = "_pairs_table"
@@ -51,14 +52,14 @@ class _PairsWithMargins:
         table = obj.__dict__[self.slot]
         ctx = obj.__dict__.get("_context")
         if ctx is not None and "margin" not in table.columns and len(table) == len(ctx.rows):
-            from ._whynot import margins
+            from ._whynot import margins, margins_are_cheap, pending_margins
 
-            extra = margins(ctx, obj.policy.matching.close_call_margin)
-            table = table.copy()
-            for name in extra.columns:
-                table[name] = (
-                    extra[name].to_numpy() if name != "margin_pairs" else extra[name].array
-                )
+            if margins_are_cheap(ctx):
+                extra = margins(ctx, obj.policy.matching.close_call_margin)
+            else:
+                extra = pending_margins(len(table))
+                ctx.stats["margins"] = "pending: result.margins() computes them"
+            table = _with_columns(table, extra)
             obj.__dict__[self.slot] = table
         return table
 
@@ -87,7 +88,9 @@ class MatchResult:
         previously unmatched applicant and less than the policy's
         ``matching.close_call_margin`` (0.01) of score. The margins are
         computed when ``pairs`` is first read (one shortest path per pair on
-        the dense path; one solve per pair otherwise). In the mentees' input
+        the dense path; one solve per pair otherwise) when that is cheap;
+        larger results hold ``<NA>`` until :meth:`margins` is called (see
+        there). In the mentees' input
         order. No contact data: ids only (see ``contacts``).
     unmatched : DataFrame
         One row per applicant without a pair: ``participant_id``, ``role``,
@@ -230,8 +233,11 @@ class MatchResult:
             left out (when the person or the partner is in a locked pair or a
             forced mutual request that fills the partner's places: locking them
             would override that decision; ask :meth:`why_not` for them). One
-            shortest path ranks every partner on the dense path; elsewhere each
-            partner costs one solve. Ordered as the optimizer
+            shortest path ranks every partner on the dense path (exact);
+            without the dual (candidate path, a binding ``max_pairs``, a
+            time-limited result) each partner costs one solve, and only the 30
+            best-scoring allowed partners are compared
+            (``result.stats["alternatives_considered"]``). Ordered as the optimizer
             ranks solutions: pairs first (under ``pairs_first``), then
             previously unmatched applicants, then score.
         """
@@ -240,6 +246,29 @@ class MatchResult:
         return alternatives(
             self._need_context("alternatives"), participant_id, k, "MatchResult.alternatives"
         )
+
+    def margins(self) -> pd.DataFrame:
+        """Compute the margin columns of ``pairs`` (if not done) and return ``pairs``.
+
+        ``pairs`` computes them on first access when that is cheap (dense
+        results up to 2e9 pairs x mentees x mentors, about 1,250 x 1,250;
+        200 pairs otherwise). Larger results hold ``<NA>`` until this is
+        called: then ``close_call`` is exact for every pair and ``margin`` is
+        exact for the close calls (each shortest path stops at the threshold;
+        5,000 x 5,000 takes about 100 s); without the dual (candidate path, a
+        binding ``max_pairs``, a time-limited result) each margin is a solve,
+        and results of more than 200 pairs keep ``<NA>``.
+        ``result.stats["margins"]`` says which.
+        """
+        from ._whynot import margins
+
+        ctx = self._need_context("margins")
+        table = self.pairs
+        if len(table) and table["close_call"].isna().all():
+            extra = margins(ctx, self.policy.matching.close_call_margin)
+            table = _with_columns(table.drop(columns=list(extra.columns)), extra)
+            self.__dict__[_PairsWithMargins.slot] = table
+        return table
 
     def _need_context(self, name: str) -> Any:
         if self._context is None:
@@ -292,7 +321,7 @@ class MatchResult:
                 + f"; mean score {self.pairs['score'].mean():.3f}."
             )
             if "close_call" in self.pairs and self.pairs["close_call"].isna().all():
-                lines.append("Close calls not computed (a large result without its dual).")
+                lines.append("Close calls: not computed (result.margins() computes them).")
             elif "close_call" in self.pairs:
                 close = int(self.pairs["close_call"].sum())
                 lines.append(
@@ -431,6 +460,13 @@ class MatchResult:
         if p.suffix.lower() != ".xlsx":
             raise param_error("path", "MatchResult.to_excel", "a path ending in .xlsx", str(p))
         return write_table(self.export_tables(), p, func="MatchResult.to_excel", about=self.about())
+
+
+def _with_columns(table: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    for name in extra.columns:
+        out[name] = extra[name].array
+    return out
 
 
 # Installed after the dataclass is made: its __init__ stores ``pairs`` through it.

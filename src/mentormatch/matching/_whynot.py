@@ -414,7 +414,7 @@ def _dual(ctx: _Context) -> _Dual | None:
 
 
 def _compute_dual(ctx: _Context) -> _Dual | None:
-    from ..solver._jv import MAX_COST, certify, lap_dense
+    from ..solver._jv import certify, lap_dense
     from ..solver._weights import WeightScale, _max_priority
 
     if ctx.path != "dense" or not ctx.proven or ctx.scores is None:
@@ -468,7 +468,12 @@ def _compute_dual(ctx: _Context) -> _Dual | None:
         w = scale.weights(total[np.ix_(rows, slots)], prio)
     w[~final[np.ix_(rows, slots)]] = 0
     np.maximum(w, 0, out=w)
-    if int(w.max(initial=0)) > MAX_COST:
+    # JV's bound on costs (MAX_COST) is where its sums are sure to fit; above it (the
+    # priority tier of large cohorts) its answer is still proven below (certify, then the
+    # complementary slackness with the result, in exact integers). The shortest paths sum
+    # at most n + m + 2 reduced costs, each below 2 max(w): that must fit int64.
+    top = int(w.max(initial=0))
+    if top == 0 or top > 2**62 // (4 * (n + m + 2)):
         return None
     transposed = len(rows) > len(slots)
     a_n, a_m = (len(slots), len(rows)) if transposed else (len(rows), len(slots))
@@ -1088,6 +1093,25 @@ MARGIN_CELLS = 2_000_000_000
 MARGIN_RESOLVES = 200
 
 
+def margins_are_cheap(ctx: _Context) -> bool:
+    """Whether ``result.pairs`` computes the margins on first access (else ``result.margins()``)."""
+    n_rows, n_cols = ctx.scorer.shape
+    if ctx.path == "dense" and ctx.proven:
+        return len(ctx.rows) * n_rows * n_cols <= MARGIN_CELLS
+    return len(ctx.rows) <= MARGIN_RESOLVES
+
+
+def pending_margins(n: int) -> pd.DataFrame:
+    """The margin columns before they are computed (``result.margins()``)."""
+    return pd.DataFrame(
+        {
+            "margin_pairs": pd.array([pd.NA] * n, dtype="Int64"),
+            "margin": np.full(n, np.nan),
+            "close_call": pd.array([pd.NA] * n, dtype="boolean"),
+        }
+    )
+
+
 def margins(ctx: _Context, close_call: float) -> pd.DataFrame:
     """``margin_pairs``, ``margin`` and ``close_call`` for each pair of the result (its order).
 
@@ -1165,6 +1189,10 @@ def margins(ctx: _Context, close_call: float) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- alternatives
+
+
+#: Without the dual, ``alternatives`` re-solves for this many partners (the best scores).
+ALTERNATIVE_RESOLVES = 30
 
 
 def alternatives(ctx: _Context, participant_id: Any, k: int, func: str) -> pd.DataFrame:
@@ -1248,8 +1276,11 @@ def alternatives(ctx: _Context, participant_id: Any, k: int, func: str) -> pd.Da
             for o in picks[top]:
                 ask(int(o))
     else:
-        # The re-solve: every allowed partner (exact; one solve each).
-        for o in sorted(cand, key=lambda o: -scores[o]):
+        # The re-solve: one solve per partner, the best-scoring ones first, at most
+        # ALTERNATIVE_RESOLVES of them (exact among those).
+        order = sorted(cand, key=lambda o: -scores[o])
+        ctx.stats["alternatives_considered"] = min(len(order), ALTERNATIVE_RESOLVES)
+        for o in order[:ALTERNATIVE_RESOLVES]:
             ask(int(o))
     rows = []
     for _, w in answers:
