@@ -25,9 +25,9 @@ def run(*args: str) -> subprocess.CompletedProcess[str]:
 def test_help_lists_commands_and_exit_codes() -> None:
     out = run("--help")
     assert out.returncode == 0
-    for word in ("match", "check", "policies", "demo", "Exit codes"):
+    for word in ("match", "explain", "check", "policies", "demo", "Exit codes"):
         assert word in out.stdout
-    for command in ("match", "check", "policies", "demo"):
+    for command in ("match", "explain", "check", "policies", "demo"):
         sub = run(command, "--help")
         assert sub.returncode == 0, sub.stderr
         assert "usage: mentormatch " + command in sub.stdout

@@ -52,7 +52,9 @@ def check_result(result: mm.MatchResult, apps: list[dict[str, object]]) -> None:
     assert pairs["matched_on"].notna().all()
     assert (pairs["matched_on"] == pairs["matched_on"].dt.normalize()).all()  # date only
     assert pairs["new_pair"].dtype == bool
-    features = list(pairs.columns[len(fixed) :])
+    margins = ["margin_pairs", "margin", "close_call"]
+    assert list(pairs.columns[-len(margins) :]) == margins
+    features = list(pairs.columns[len(fixed) : -len(margins)])
     assert features == list(result.scorer.weights_)
     if len(pairs):
         np.testing.assert_allclose(pairs[features].sum(axis=1), pairs["score"], atol=1e-6)

@@ -177,6 +177,8 @@ def _parser() -> argparse.ArgumentParser:
     m.add_argument("--no-progress", action="store_true", help="no progress bar")
     m.set_defaults(func=_cmd_match)
 
+    _explain_parser(sub)
+
     c = sub.add_parser(
         "check",
         help="check the meeting and submission logs of a cycle",
@@ -376,6 +378,118 @@ def _cmd_match(args: argparse.Namespace) -> int:
     elif not args.quiet:
         print("Nothing written: give -o FILE.xlsx (or FILE.csv) to save the pairs.")
     return EXIT_OK
+
+
+def _explain_parser(sub: Any) -> None:
+    e = sub.add_parser(
+        "explain",
+        help="why (not) a pair, and a person's best other partners",
+        description="Match the applicants again (same options as match) and answer for one "
+        "pair: is it allowed, and what would forcing it cost (pairs, score, the pairs that "
+        "would change)? With one person only: their best other partners.",
+    )
+    e.add_argument("applications", type=Path, help="applications file (.csv or .xlsx)")
+    _policy_option(e, required=True)
+    e.add_argument("--mentee", help="the mentee's id")
+    e.add_argument("--mentor", help="the mentor's id")
+    e.add_argument("-k", type=int, default=3, help="how many other partners to list (default 3)")
+    e.add_argument("--min-score", type=float, help="as for match")
+    e.add_argument("--max-pairs", type=int, help="as for match")
+    e.add_argument("--time-limit", type=float, default=60.0, help="seconds (default 60)")
+    e.add_argument("--lock", action="append", default=[], metavar="MENTEE:MENTOR")
+    e.add_argument("--forbid", action="append", default=[], metavar="MENTEE:MENTOR")
+    _reading_options(e, dates=False)
+    e.set_defaults(func=_cmd_explain)
+
+
+def _cmd_explain(args: argparse.Namespace) -> int:
+    from . import match, read_applications
+    from ._errors import MentormatchError
+
+    if not args.mentee and not args.mentor:
+        raise MentormatchError("explain needs --mentee ID, --mentor ID or both.")
+    if args.k < 1:
+        raise MentormatchError(f"-k must be a whole number >= 1; got {args.k}.")
+    policy = _load_policy(args.policy)
+    with _reading(args.applications):
+        apps = read_applications(
+            args.applications, policy=policy, encoding=args.encoding, delimiter=args.delimiter
+        )
+    result = match(
+        apps,
+        policy,
+        locked=_pair_args(args.lock, "--lock"),
+        forbidden=_pair_args(args.forbid, "--forbid"),
+        min_score=args.min_score,
+        max_pairs=args.max_pairs,
+        time_limit=args.time_limit,
+    )
+    print(explain_text(result, args.mentee, args.mentor, args.k))
+    return EXIT_OK
+
+
+def explain_text(result: Any, mentee: str | None, mentor: str | None, k: int = 3) -> str:
+    """The answers of ``explain``: why_not for a pair, or one person's pair and alternatives."""
+    lines = [result.summary().splitlines()[0]]
+    if mentee and mentor:
+        w = result.why_not(mentee, mentor)
+        lines.append(w.detail)
+        if w.pairs_change is not None and not w.in_result:
+            lines.append(
+                f"Change if forced: {w.pairs_change:+d} pairs, {w.score_change:+.4f} total score"
+                + (
+                    f", {w.priority_change:+d} previously unmatched applicants matched"
+                    if w.priority_change
+                    else ""
+                )
+                + ("" if w.proven else " (against a result not proven optimal)")
+                + "."
+            )
+            for _, row in w.changes.iterrows():
+                lines.append(f"  {row['action']:>4}  {row['mentee_id']} - {row['mentor_id']}")
+        return "\n".join(lines)
+    person = str(mentee or mentor)
+    pairs = result.pairs
+    own = pairs[(pairs["mentee_id"] == person) | (pairs["mentor_id"] == person)]
+    for _, row in own.iterrows():
+        margin = row["margin"]
+        if row["reason"] == "locked":
+            sure = "locked by staff"
+        elif pd_isna(margin):
+            sure = (
+                "not a close call"
+                if row["close_call"] is False
+                else "margin not computed (see result.margins())"
+            )
+        else:
+            sure = f"forbidding it would cost {row['margin_pairs']} pairs and {margin:.4f} score"
+            sure += " (a close call)" if row["close_call"] else ""
+        lines.append(
+            f"Paired: {row['mentee_id']} - {row['mentor_id']} (score {row['score']:.3f}, "
+            f"{row['reason']}); {sure}."
+        )
+    if own.empty:
+        un = result.unmatched[result.unmatched["participant_id"] == person]
+        if len(un):
+            lines.append(f"Not matched ({un['reason'].iloc[0]}): {un['detail'].iloc[0]}")
+    alt = result.alternatives(person, k=k)
+    if alt.empty:
+        lines.append("No other partner is allowed.")
+    else:
+        lines.append(f"Best other partners ({len(alt)}):")
+        for _, row in alt.iterrows():
+            lines.append(
+                f"  {row['partner_id']}: score {row['score']:.3f}; if forced "
+                f"{int(row['pairs_change']):+d} pairs, {row['score_change']:+.4f} total score, "
+                f"{int(row['n_changes'])} pairs change"
+            )
+    return "\n".join(lines)
+
+
+def pd_isna(value: Any) -> bool:
+    import pandas as pd
+
+    return bool(pd.isna(value))
 
 
 def match_text(result: Any) -> str:

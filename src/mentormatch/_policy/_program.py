@@ -138,6 +138,7 @@ class ProgramPolicy:
             "priority": m.priority,
             "favor_previously_unmatched": m.favor_previously_unmatched,
             "contact_columns": list(m.contact_columns),
+            "close_call_margin": m.close_call_margin,
             "weights": dict(m.weights),
             "region_adjacency": {k: list(v) for k, v in m.region_adjacency.items()},
         }

@@ -244,6 +244,10 @@ class MatchingSettings:
         when present): e.g. ``["phone", "job_title"]``. Never in logs or
         summaries. A listed column the applications lack is named in
         ``result.notes``.
+    close_call_margin : float
+        A pair is a *close call* (``result.pairs["close_call"]``) when
+        forbidding it would cost no pair and less than this much total score
+        (default 0.01): the optimum could nearly as well have done without it.
     sources : mapping of str to str
         For settings a program document states: setting name -> the document
         and the line it comes from (``"capacity_cap": 'amcto-program-guide.txt:
@@ -266,6 +270,7 @@ class MatchingSettings:
     priority: str = "pairs_first"
     favor_previously_unmatched: bool = False
     contact_columns: tuple[str, ...] = ()
+    close_call_margin: float = 0.01
     sources: Mapping[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -324,6 +329,10 @@ class MatchingSettings:
         _set(self, "region_adjacency", MappingProxyType(adjacency))
         if self.priority not in ("pairs_first", "score_first"):
             raise _fail(where, "priority", self.priority, "'pairs_first', 'score_first'")
+        margin = self.close_call_margin
+        if not _is_number(margin) or not 0 <= margin < math.inf:
+            raise _fail(where, "close_call_margin", margin, "a finite number >= 0")
+        _set(self, "close_call_margin", float(margin))
         settings = [f for f in MATCHING_SETTING_NAMES if f != "sources"]
         if not isinstance(self.sources, Mapping) or not all(
             k in settings and isinstance(v, str) for k, v in self.sources.items()

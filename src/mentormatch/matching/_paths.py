@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -36,6 +36,10 @@ class _Outcome:
     pair_values: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, dict[str, np.ndarray]]]
     free_partner: Callable[[str, np.ndarray, np.ndarray], np.ndarray]
     min_score: float | None
+    # What result.why_not re-solves with (no copy: references to arrays made anyway):
+    # dense: "final" (the pairs rules, staff and the minimum score allow); candidates:
+    # "graph" (the certified candidate graph).
+    kept: dict[str, Any] = field(default_factory=dict)
 
 
 def _run_dense(
@@ -115,6 +119,7 @@ def _run_dense(
         pair_values=pair_values,
         free_partner=free_partner,
         min_score=min_score,
+        kept={"final": final},
     )
 
 
@@ -187,6 +192,7 @@ def _run_candidates(
         pair_values=pair_values,
         free_partner=functools.partial(_free_partner_blockwise, source),
         min_score=min_score,
+        kept={"graph": graph},
     )
 
 

@@ -45,6 +45,7 @@ A date given as ``matched_on`` (``YYYY-MM-DD`` text, a ``datetime.date`` or a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import re
 import time
@@ -63,6 +64,7 @@ from ._explain import _assemble
 from ._paths import _Outcome, _run_candidates, _run_dense
 from ._result import PAIR_COLUMNS, MatchResult
 from ._staff import _pair_list, _Setup
+from ._whynot import MARGIN_COLUMNS
 
 __all__ = ["match"]
 DEFAULT_TIME_LIMIT = 60.0
@@ -344,13 +346,13 @@ def _fit_features(
     )
     stats["fit_s"] = time.perf_counter() - t0
     stats.update(scorer.fit_times_)
-    clash = [n for n in scorer.weights_ if n in PAIR_COLUMNS]
+    clash = [n for n in scorer.weights_ if n in PAIR_COLUMNS or n in MARGIN_COLUMNS]
     if clash:
         raise param_error(
             "weights",
             args.func,
             "features named otherwise than the columns of result.pairs ("
-            + ", ".join(map(repr, PAIR_COLUMNS))
+            + ", ".join(map(repr, PAIR_COLUMNS + MARGIN_COLUMNS))
             + ")",
             clash[0],
         )
@@ -405,7 +407,36 @@ def _explain(
         kept=kept,
     )
     stats["explain_s"] = time.perf_counter() - t0
-    return result
+    return dataclasses.replace(result, _context=_context(scorer, setup, outcome, args, result))
+
+
+def _context(
+    scorer: Any, setup: _Setup, outcome: _Outcome, args: _Arguments, result: MatchResult
+) -> Any:
+    """What ``result.why_not``, the margins and ``alternatives`` re-solve with (no copies)."""
+    from ._whynot import _Context
+
+    solved = np.asarray(outcome.solved.pairs, dtype=np.int64).reshape(-1, 2)
+    order = np.lexsort((solved[:, 1], solved[:, 0]))  # the order of result.pairs
+    return _Context(
+        scorer=scorer,
+        policy=args.policy,
+        setup=setup,
+        locked_ids=list(args.locked),
+        forbidden_ids=list(args.forbidden),
+        min_score=args.min_score,
+        max_pairs=args.max_pairs,
+        time_limit=args.time_limit,
+        path="dense" if outcome.scores is not None else "candidates",
+        scores=outcome.scores,
+        kept=outcome.kept,
+        rows=solved[order, 0],
+        cols=solved[order, 1],
+        objective=result.objective,
+        proven=result.status == "OPTIMAL",
+        func=args.func,
+        stats=result.stats,  # the answers' timings land in result.stats
+    )
 
 
 def _today() -> pd.Timestamp:

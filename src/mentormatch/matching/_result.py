@@ -36,6 +36,37 @@ REQUEST_COLUMNS = ["requester_id", "requested_id", "mutual", "forced", "matched"
 # --------------------------------------------------------------------------- result
 
 
+class _PairsWithMargins:
+    """``MatchResult.pairs``: the table, with its margin columns filled on first access.
+
+    The margins take one shortest path (or one solve) per pair, so they are
+    computed when ``pairs`` is first read (when cheap; else by
+    :meth:`MatchResult.margins`), not by :func:`match`.
+    """
+
+    slot = "_pairs_table"
+
+    def __get__(self, obj: Any, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        table = obj.__dict__[self.slot]
+        ctx = obj.__dict__.get("_context")
+        if ctx is not None and "margin" not in table.columns and len(table) == len(ctx.rows):
+            from ._whynot import margins, margins_are_cheap, pending_margins
+
+            if margins_are_cheap(ctx):
+                extra = margins(ctx, obj.policy.matching.close_call_margin)
+            else:
+                extra = pending_margins(len(table))
+                ctx.stats["margins"] = "pending: result.margins() computes them"
+            table = _with_columns(table, extra)
+            obj.__dict__[self.slot] = table
+        return table
+
+    def __set__(self, obj: Any, value: pd.DataFrame) -> None:
+        obj.__dict__[self.slot] = value
+
+
 @dataclass(frozen=True, eq=False)
 class MatchResult:
     """The outcome of :func:`match`: who is paired with whom, who is not, and why.
@@ -49,8 +80,18 @@ class MatchResult:
         day; see the module notes), ``new_pair`` (``True`` for a pair this call
         made, ``False`` for a pair :func:`rematch` kept from the earlier result)
         and one column per scoring feature with its contribution to the score
-        (they add up to ``score``). In the mentees' input order. No contact
-        data: ids only (see ``contacts``).
+        (they add up to ``score``), then ``margin_pairs``, ``margin`` and
+        ``close_call``: how much this result has more than ``match(...,
+        forbidden=[pair])`` would give, in pairs and in total score (exact;
+        ``<NA>`` and ``nan`` for a staff lock, which cannot be forbidden), and
+        whether the pair was a coin toss: forbidding it costs no pair, no
+        previously unmatched applicant and less than the policy's
+        ``matching.close_call_margin`` (0.01) of score. The margins are
+        computed when ``pairs`` is first read (one shortest path per pair on
+        the dense path; one solve per pair otherwise) when that is cheap;
+        larger results hold ``<NA>`` until :meth:`margins` is called (see
+        there). In the mentees' input
+        order. No contact data: ids only (see ``contacts``).
     unmatched : DataFrame
         One row per applicant without a pair: ``participant_id``, ``role``,
         ``reason`` and ``detail`` (a sentence a coordinator can send). For an
@@ -123,6 +164,7 @@ class MatchResult:
     stats: dict[str, Any] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
     contacts: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(index=pd.Index([])))
+    _context: Any = field(default=None, repr=False)
 
     @property
     def is_optimal(self) -> bool:
@@ -138,6 +180,103 @@ class MatchResult:
     def n_pairs(self) -> int:
         """Number of pairs."""
         return len(self.pairs)
+
+    def why_not(self, mentee_id: str, mentor_id: str) -> Any:
+        """Why a pair is not in the result, and exactly what forcing it would cost.
+
+        Parameters
+        ----------
+        mentee_id, mentor_id : str
+            Any mentee and mentor of the cohort.
+
+        Returns
+        -------
+        WhyNot
+            ``allowed`` and ``rules`` (the codes that forbid the pair),
+            ``in_result``, and for an allowed pair ``pairs_change``,
+            ``score_change`` and ``priority_change``: what ``match(...,
+            locked=[(mentee_id, mentor_id)])`` with every other argument the
+            same gives minus this result; ``changes`` (the pairs added and
+            dropped) and ``detail`` (a sentence for the applicant or the
+            committee). See :mod:`mentormatch.matching._whynot` for how.
+
+        Examples
+        --------
+        >>> import mentormatch as mm
+        >>> apps = mm.datasets.make_cohort(n_mentors=8, n_mentees=8, seed=3)
+        >>> result = mm.match(apps, "amcto")
+        >>> pair = result.pairs.iloc[0]
+        >>> result.why_not(pair["mentee_id"], pair["mentor_id"]).in_result
+        True
+        """
+        from ._whynot import why_not
+
+        return why_not(self._need_context("why_not"), mentee_id, mentor_id, "MatchResult.why_not")
+
+    def alternatives(self, participant_id: str, k: int = 3) -> pd.DataFrame:
+        """The ``k`` best other partners of one applicant, best first, with their why_not numbers.
+
+        Parameters
+        ----------
+        participant_id : str
+            A mentee's or a mentor's id.
+        k : int
+            How many partners (default 3).
+
+        Returns
+        -------
+        DataFrame
+            ``partner_id``, ``score`` (the pair's), ``pairs_change``,
+            ``score_change``, ``priority_change`` (what locking that pair would
+            change, as :meth:`why_not`), ``n_changes`` (pairs added or dropped)
+            and ``detail``; partners the rules, staff or minimum score forbid,
+            the current partners, and partners the staff's decisions hold are
+            left out (when the person or the partner is in a locked pair or a
+            forced mutual request that fills the partner's places: locking them
+            would override that decision; ask :meth:`why_not` for them). One
+            shortest path ranks every partner on the dense path (exact);
+            without the dual (candidate path, a binding ``max_pairs``, a
+            time-limited result) each partner costs one solve, and only the 30
+            best-scoring allowed partners are compared
+            (``result.stats["alternatives_considered"]``). Ordered as the optimizer
+            ranks solutions: pairs first (under ``pairs_first``), then
+            previously unmatched applicants, then score.
+        """
+        from ._whynot import alternatives
+
+        return alternatives(
+            self._need_context("alternatives"), participant_id, k, "MatchResult.alternatives"
+        )
+
+    def margins(self) -> pd.DataFrame:
+        """Compute the margin columns of ``pairs`` (if not done) and return ``pairs``.
+
+        ``pairs`` computes them on first access when that is cheap (dense
+        results up to 2e9 pairs x mentees x mentors, about 1,250 x 1,250;
+        200 pairs otherwise). Larger results hold ``<NA>`` until this is
+        called: then ``close_call`` is exact for every pair and ``margin`` is
+        exact for the close calls (each shortest path stops at the threshold;
+        5,000 x 5,000 takes about 100 s); without the dual (candidate path, a
+        binding ``max_pairs``, a time-limited result) each margin is a solve,
+        and results of more than 200 pairs keep ``<NA>``.
+        ``result.stats["margins"]`` says which.
+        """
+        from ._whynot import margins
+
+        ctx = self._need_context("margins")
+        table = self.pairs
+        if len(table) and table["close_call"].isna().all():
+            extra = margins(ctx, self.policy.matching.close_call_margin)
+            table = _with_columns(table.drop(columns=list(extra.columns)), extra)
+            self.__dict__[_PairsWithMargins.slot] = table
+        return table
+
+    def _need_context(self, name: str) -> Any:
+        if self._context is None:
+            raise param_error(
+                "self", f"MatchResult.{name}", "a result made by match() or rematch()", "none"
+            )
+        return self._context
 
     def explain(self, mentee_id: str, mentor_id: str) -> pd.DataFrame:
         """Each feature's value, weight and contribution for a pair, and whether it is allowed.
@@ -182,6 +321,14 @@ class MatchResult:
                 + ", ".join(f"{k} {v}" for k, v in reasons.items())
                 + f"; mean score {self.pairs['score'].mean():.3f}."
             )
+            if "close_call" in self.pairs and self.pairs["close_call"].isna().all():
+                lines.append("Close calls: not computed (result.margins() computes them).")
+            elif "close_call" in self.pairs:
+                close = int(self.pairs["close_call"].sum())
+                lines.append(
+                    f"{close} close call{'s' if close != 1 else ''} (forbidding the pair would "
+                    f"cost less than {self.policy.matching.close_call_margin:g} of score)."
+                )
             if "matched_on" in self.pairs:
                 lines.append(f"Matched on {_date_range(self.pairs['matched_on'])}.")
         lines.append(
@@ -314,6 +461,17 @@ class MatchResult:
         if p.suffix.lower() != ".xlsx":
             raise param_error("path", "MatchResult.to_excel", "a path ending in .xlsx", str(p))
         return write_table(self.export_tables(), p, func="MatchResult.to_excel", about=self.about())
+
+
+def _with_columns(table: pd.DataFrame, extra: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    for name in extra.columns:
+        out[name] = extra[name].array
+    return out
+
+
+# Installed after the dataclass is made: its __init__ stores ``pairs`` through it.
+MatchResult.pairs = _PairsWithMargins()
 
 
 def _date_range(dates: pd.Series) -> str:
