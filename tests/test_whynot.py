@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+from dataclasses import replace as dc_replace
 
 import numpy as np
 import pandas as pd
@@ -58,6 +59,10 @@ def _pairs_set(frame: pd.DataFrame) -> set[tuple[str, str]]:
 
 
 def _priority_matched(result: mm.MatchResult, apps: pd.DataFrame) -> int:
+    """Previously unmatched applicants matched: the tier the model counts (0 when the policy
+    does not favour them, as no preset does since issue 21)."""
+    if not result.policy.matching.favor_previously_unmatched:
+        return 0
     prev = dict(
         zip(apps["id"].astype(str), apps["previously_unmatched"].fillna(False), strict=True)
     )
@@ -203,11 +208,13 @@ def _brute(scores, allowed, caps, forced, priority_people, pairs_first):
     seed=st.integers(0, 10_000),
     priority=st.sampled_from(["pairs_first", "score_first"]),
     cap=st.sampled_from([1, 2]),
+    favor=st.booleans(),
     data=st.data(),
 )
-def test_why_not_equals_brute_force_on_tiny_cohorts(seed, priority, cap, data):
+def test_why_not_equals_brute_force_on_tiny_cohorts(seed, priority, cap, favor, data):
     apps = mm.datasets.make_cohort(3, 4, seed=seed, request_rate=0.0, ineligible_rate=0.0)
     pol = _policy(priority, cap)
+    pol = dc_replace(pol, matching=dc_replace(pol.matching, favor_previously_unmatched=favor))
     result = mm.match(apps, pol, candidates=False, time_limit=None)
     sc = result.scorer
     scores = result.scores.total.astype(np.float64)
@@ -216,6 +223,8 @@ def test_why_not_equals_brute_force_on_tiny_cohorts(seed, priority, cap, data):
         apps.set_index("id").loc[list(sc.mentor_ids_), "capacity"].fillna(1).to_numpy(int), cap
     )
     prev = apps.set_index("id")["previously_unmatched"].fillna(False)
+    if not pol.matching.favor_previously_unmatched:  # no preset favours them (issue 21)
+        prev = prev & False
     people = (
         prev.loc[list(sc.mentee_ids_)].to_numpy(int),
         prev.loc[list(sc.mentor_ids_)].to_numpy(int),

@@ -92,7 +92,8 @@ class WhyNot:
         the optimizer is then freer than before and may gain.
     priority_change : int or None
         The change in the number of previously unmatched applicants matched
-        (the tier between pairs and score when the policy favours them).
+        (the tier between pairs and score when the policy favours them; 0 when
+        it does not, as then the model does not count them).
     changes : DataFrame
         ``mentee_id``, ``mentor_id``, ``action`` (``"add"`` or ``"drop"``): the
         pairs that change when the pair is forced. Applied to ``result.pairs``
