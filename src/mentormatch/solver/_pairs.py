@@ -14,7 +14,7 @@ from ._budget import WorkBudget
 from ._inputs import _check_common, _conflicts, _floats, _forced_list, _people, _vector
 from ._loop import DEFAULT_K, AssignmentResult, _finish, _solve
 from ._problem import _Edges
-from ._weights import Pricer, Pricing, WeightScale, _max_priority
+from ._weights import Pricer, Pricing, WeightScale, _max_priority, _pair_priority
 
 __all__ = ["solve_pairs"]
 
@@ -119,7 +119,7 @@ def solve_pairs(
     budget = WorkBudget(time_limit, started)
     row_prio_i = row_prio.astype(np.int64) if row_prio is not None else None
     col_prio_i = col_prio.astype(np.int64) if col_prio is not None else None
-    w = scale.weights(s, _pair_priorities(r, c, row_prio_i, col_prio_i))
+    w = scale.weights(s, _pair_priority(row_prio_i, col_prio_i, r, c))
     book = _ScoreBook(s, key, n_cols)
     if limit <= 0:
         e = np.empty(0, np.int64)
@@ -252,20 +252,6 @@ def _scale(
         resolution=resolution,
         max_priority=_max_priority(row_prio, col_prio, caps_left, limit),
     )
-
-
-def _pair_priorities(
-    r: np.ndarray, c: np.ndarray, row_prio: np.ndarray | None, col_prio: np.ndarray | None
-) -> np.ndarray | None:
-    """Per listed pair, how many of its two people are favoured (None: nobody is)."""
-    if row_prio is None and col_prio is None:
-        return None
-    prio = np.zeros(len(r), dtype=np.int64)
-    if row_prio is not None:
-        prio += row_prio[r]
-    if col_prio is not None:
-        prio += col_prio[c]
-    return prio
 
 
 class _ScoreBook:
