@@ -57,6 +57,7 @@ from .._params import param_error
 from ._budget import WorkBudget
 from ._inputs import _check_common, _conflicts, _forced_list, _people
 from ._loop import DEFAULT_K, AssignmentResult, _finish, _solve
+from ._prep import MIN_CELLS, scan_dense
 from ._problem import _BLOCK_CELLS, _Dense
 from ._weights import WeightScale, _max_priority
 
@@ -153,7 +154,7 @@ def solve_assignment(
     started = time.perf_counter()
     func = "solve_assignment"
     _check_common(func, priority, maximize, min_score, max_pairs, time_limit, resolution)
-    s, ok = _checked_matrix(scores, allowed, min_score, func)
+    s, ok, extremes = _checked_matrix(scores, allowed, min_score, func)
     n_rows, n_cols = s.shape
     caps, row_prio, col_prio = _people(capacities, row_priority, col_priority, n_rows, n_cols, func)
     forced_l = _forced_list(forced, n_rows, n_cols, func)
@@ -182,6 +183,7 @@ def solve_assignment(
         n_nodes=n_rows + n_cols + 2,
         resolution=resolution,
         max_priority=_max_priority(row_prio, col_prio, caps_left, limit),
+        extremes=extremes,
     )
     stats: dict[str, Any] = {"n_allowed": int(ok.sum())}
     budget = WorkBudget(time_limit, started)
@@ -223,9 +225,10 @@ def solve_assignment(
 
 def _checked_matrix(
     scores: Any, allowed: Any, min_score: float | None, func: str
-) -> tuple[np.ndarray, Any]:  # (scores, allowed: a bool array)
-    """The scores as a float matrix, and which pairs are allowed (``nan``, ``allowed``,
-    ``min_score``), checked."""
+) -> tuple[np.ndarray, Any, tuple[float, float, bool] | None]:
+    """The scores as a float matrix, which pairs are allowed (``nan``, ``allowed``,
+    ``min_score``: a bool array), checked; and, when one compiled pass found them,
+    the allowed scores' ``(lo, hi, integral)`` for :meth:`WeightScale.build`."""
     try:
         s = np.asarray(scores)
     except (TypeError, ValueError):
@@ -236,20 +239,27 @@ def _checked_matrix(
         s = s.astype(np.float64)
     if s.ndim != 2:
         raise param_error("scores", func, "a 2-D array of numbers", f"shape {s.shape}")
-    if np.isinf(s).any():
-        raise param_error("scores", func, "finite numbers or nan", "an infinite value")
-    ok = ~np.isnan(s)
+    a = None
     if allowed is not None:
         a = np.asarray(allowed)
         if a.shape != s.shape or a.dtype != bool:
             raise param_error(
                 "allowed", func, f"a bool array of shape {s.shape}", f"{a.dtype} {a.shape}"
             )
+    if s.dtype == np.float64 and s.size >= MIN_CELLS:
+        ok, has_inf, lo, hi, integral = scan_dense(s, a, min_score)
+        if has_inf:
+            raise param_error("scores", func, "finite numbers or nan", "an infinite value")
+        return s, ok, (lo, hi, integral)
+    if np.isinf(s).any():
+        raise param_error("scores", func, "finite numbers or nan", "an infinite value")
+    ok = ~np.isnan(s)
+    if a is not None:
         ok &= a
     if min_score is not None:
         with np.errstate(invalid="ignore"):
             ok &= s >= min_score
-    return s, ok
+    return s, ok, None
 
 
 def _dense_tops(

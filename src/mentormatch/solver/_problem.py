@@ -16,6 +16,7 @@ from ._budget import (
     WorkBudget,
 )
 from ._lp import Duals
+from ._prep import MIN_CELLS, dense_weights
 from ._weights import Pricer, Pricing, WeightScale, _pair_priority
 
 #: Cells per block when a dense matrix is read block by block.
@@ -104,6 +105,16 @@ class _Dense(_Problem):
 
     def _compute(self, r0: int, r1: int) -> np.ndarray:
         s = self.scores[r0:r1]
+        if s.dtype == np.float64 and s.size >= MIN_CELLS:
+            return dense_weights(
+                s,
+                self.allowed[r0:r1],
+                self.row_free[r0:r1],
+                self.col_open,
+                self.scale,
+                self.row_prio[r0:r1] if self.row_prio is not None else None,
+                self.col_prio,
+            )
         prio = None
         if self.row_prio is not None or self.col_prio is not None:
             a = self.row_prio[r0:r1] if self.row_prio is not None else np.zeros(r1 - r0, bool)

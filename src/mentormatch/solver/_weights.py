@@ -137,16 +137,26 @@ class WeightScale:
         resolution: float | None,
         where: np.ndarray | None = None,
         max_priority: int | None = None,
+        extremes: tuple[float, float, bool] | None = None,
     ) -> WeightScale:
+        """The scale for ``scores`` (those ``where`` marks, default the finite ones).
+
+        ``extremes``: their ``(min, max, all whole numbers)`` when already known
+        (``_prep.scan_dense``), so the scores are not read again.
+        """
         sign = 1 if maximize else -1
-        finite = np.isfinite(scores) if where is None else where
-        lo = float(np.min(scores, where=finite, initial=np.inf))
-        hi = float(np.max(scores, where=finite, initial=-np.inf))
+        if extremes is not None:
+            lo, hi, integral = extremes
+        else:
+            finite = np.isfinite(scores) if where is None else where
+            lo = float(np.min(scores, where=finite, initial=np.inf))
+            hi = float(np.max(scores, where=finite, initial=-np.inf))
         if lo > hi:  # no finite score
             lo = hi = 0.0
         top = max(abs(lo), abs(hi))
         if resolution is None:
-            integral = bool(np.all(np.equal(scores, np.round(scores)), where=finite))
+            if extremes is None:
+                integral = bool(np.all(np.equal(scores, np.round(scores)), where=finite))
             resolution = 1.0 if integral and top < 2**40 else 1e-6 * max(1.0, top)
         ends = np.array([lo, hi])  # rounding is monotonic: the extremes bound every s_int
         while True:
