@@ -45,10 +45,11 @@ def _numpy_scan(s, allowed, min_score):
     m=st.integers(1, 30),
     kind=st.sampled_from(["ints", "halves", "floats"]),
     with_allowed=st.booleans(),
-    min_score=st.sampled_from([None, 0.0, 0.3, 500.0]),
+    min_score=st.sampled_from([None, 0.0, 0.3, 0.1 + 1e-9, 500.0]),
+    dtype=st.sampled_from([np.float64, np.float32]),
 )
-def test_scan_equals_numpy(seed, n, m, kind, with_allowed, min_score):
-    s = _matrix(seed, n, m, kind)
+def test_scan_equals_numpy(seed, n, m, kind, with_allowed, min_score, dtype):
+    s = _matrix(seed, n, m, kind).astype(dtype)
     allowed = np.random.default_rng(seed + 1).random((n, m)) < 0.8 if with_allowed else None
     ok, has_inf, lo, hi, integral = scan_dense(s, allowed, min_score)
     ok2, lo2, hi2, integral2 = _numpy_scan(s, allowed, min_score)
@@ -74,10 +75,11 @@ def test_scan_finds_infinity():
     priority=st.sampled_from(["pairs_first", "score_first"]),
     maximize=st.booleans(),
     prio=st.sampled_from(["none", "rows", "cols", "both"]),
+    dtype=st.sampled_from([np.float64, np.float32]),
 )
-def test_weights_equal_numpy(seed, n, m, kind, priority, maximize, prio):
+def test_weights_equal_numpy(seed, n, m, kind, priority, maximize, prio, dtype):
     rng = np.random.default_rng(seed)
-    s = _matrix(seed, n, m, kind)
+    s = _matrix(seed, n, m, kind).astype(dtype)
     ok = ~np.isnan(s)
     row_free = rng.random(n) < 0.9
     col_open = rng.random(m) < 0.9
@@ -107,14 +109,15 @@ def test_weights_equal_numpy(seed, n, m, kind, priority, maximize, prio):
     np.testing.assert_array_equal(got, want)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("kind", ["ints", "floats"])
 @pytest.mark.parametrize("priority", ["pairs_first", "score_first"])
-def test_solve_assignment_same_answer_either_way(monkeypatch, kind, priority):
+def test_solve_assignment_same_answer_either_way(monkeypatch, kind, priority, dtype):
     """Above MIN_CELLS (compiled passes) and below it (numpy): the same pairs and proof."""
-    s = _matrix(7, 120, 90, kind)
+    s = _matrix(7, 120, 90, kind).astype(dtype)
     allowed = np.random.default_rng(8).random(s.shape) < 0.9
     row_prio = np.random.default_rng(9).random(120) < 0.2
-    kwargs = dict(allowed=allowed, min_score=0.0, priority=priority, row_priority=row_prio)
+    kwargs = dict(allowed=allowed, min_score=0.3, priority=priority, row_priority=row_prio)
     monkeypatch.setattr(_assignment, "MIN_CELLS", 1)
     monkeypatch.setattr(_problem, "MIN_CELLS", 1)
     fast = mm.solve_assignment(s, **kwargs)
@@ -125,3 +128,12 @@ def test_solve_assignment_same_answer_either_way(monkeypatch, kind, priority):
     np.testing.assert_array_equal(fast.pairs, slow.pairs)
     assert fast.objective == slow.objective
     assert fast.stats["resolution"] == slow.stats["resolution"]
+
+
+def test_float32_min_score_compared_as_numpy_does():
+    """A float32 score equal to min_score once rounded to float32 is allowed, as in numpy."""
+    s = np.full((2, 2), np.float32(0.1), dtype=np.float32)
+    min_score = 0.1000000016  # above float32(0.1) = 0.10000000149..., rounds to it
+    want = _numpy_scan(s, None, min_score)[0]
+    assert want.all()
+    np.testing.assert_array_equal(scan_dense(s, None, min_score)[0], want)

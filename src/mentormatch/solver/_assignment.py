@@ -246,7 +246,7 @@ def _checked_matrix(
             raise param_error(
                 "allowed", func, f"a bool array of shape {s.shape}", f"{a.dtype} {a.shape}"
             )
-    if s.dtype == np.float64 and s.size >= MIN_CELLS:
+    if s.dtype in (np.float32, np.float64) and s.size >= MIN_CELLS:
         ok, has_inf, lo, hi, integral = scan_dense(s, a, min_score)
         if has_inf:
             raise param_error("scores", func, "finite numbers or nan", "an infinite value")

@@ -11,8 +11,12 @@ reads the matrix and one that writes the weights, with the same arithmetic
 (``rint(sign * s / resolution)``, round half to even, as ``np.rint``), so the
 weights are the same integers bit for bit (``tests/test_solver_prep.py``).
 
-Used from :data:`MIN_CELLS` cells, where the Jonker-Volgenant kernel (numba
-too) will run anyway; below it numpy's passes cost less than a call.
+Every dense solve compiles numba kernels anyway (Jonker-Volgenant, or the flow
+path's Bellman-Ford), so these are used for every non-empty matrix of float32
+or float64 scores (the passes also spare most of the Python calls that made a
+100 x 100 solve cost 0.4 ms); numpy's passes stay for other inputs and as the
+tests' reference. A float32 matrix is read as numpy reads it: ``min_score``
+compared in float32, the scores widened to float64 exactly before scaling.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import numpy as np
 __all__ = ["MIN_CELLS", "dense_weights", "scan_dense"]
 
 #: From this many cells the compiled passes are used (numpy below).
-MIN_CELLS = 250_000
+MIN_CELLS = 1
 
 _KERNELS: dict[str, Any] = {}
 
@@ -40,7 +44,12 @@ def scan_dense(
     """
     k = _kernels()
     a = np.ones((0, 0), dtype=np.bool_) if allowed is None else allowed
-    ms = np.nan if min_score is None else float(min_score)
+    if min_score is None:
+        ms = np.nan
+    elif s.dtype == np.float32:  # numpy compares a float32 matrix with min_score in float32
+        ms = float(np.float32(min_score))
+    else:
+        ms = float(min_score)
     ok, has_inf, lo, hi, integral = k["scan"](
         np.ascontiguousarray(s), np.ascontiguousarray(a), allowed is not None, ms
     )
@@ -66,7 +75,7 @@ def dense_weights(
     cp = np.zeros(m, np.int64) if col_prio is None else col_prio.astype(np.int64)
     use_prio = bool(scale.has_priority and (row_prio is not None or col_prio is not None))
     return _kernels()["weights"](
-        np.ascontiguousarray(s, dtype=np.float64),
+        np.ascontiguousarray(s),
         np.ascontiguousarray(ok),
         np.ascontiguousarray(row_free, dtype=np.bool_),
         np.ascontiguousarray(col_open, dtype=np.bool_),
@@ -130,7 +139,7 @@ def _kernels() -> dict[str, Any]:
             for j in range(m):
                 if not (ok[i, j] and col_open[j]):
                     continue
-                x = s[i, j]
+                x = np.float64(s[i, j])  # exact for float32 too, as numpy's astype
                 if sign < 0:
                     x = -x
                 if divide:

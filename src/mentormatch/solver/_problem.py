@@ -105,7 +105,7 @@ class _Dense(_Problem):
 
     def _compute(self, r0: int, r1: int) -> np.ndarray:
         s = self.scores[r0:r1]
-        if s.dtype == np.float64 and s.size >= MIN_CELLS:
+        if s.dtype in (np.float32, np.float64) and s.size >= MIN_CELLS:
             return dense_weights(
                 s,
                 self.allowed[r0:r1],
