@@ -67,6 +67,16 @@ def test_the_proof_rejects_what_is_not_optimal(cost, data):
         assert not certify(cost, col, u, lowered)
 
 
+def test_the_proof_rejects_an_assignment_that_is_not_one():
+    """Two rows on one column, or a column out of range, is never certified."""
+    cost = np.zeros((3, 4), dtype=np.int64)  # every assignment costs 0: any dual is tight
+    u, v = np.zeros(3, np.int64), np.zeros(4, np.int64)
+    assert certify(cost, np.array([0, 1, 2]), u, v)
+    assert not certify(cost, np.array([0, 0, 2]), u, v)
+    assert not certify(cost, np.array([0, 1, 4]), u, v)
+    assert not certify(cost, np.array([-1, 1, 2]), u, v)
+
+
 def test_orlib_instances_have_their_known_optima():
     optima = {100: 305, 200: 475, 300: 626, 400: 804}
     for n, best in optima.items():

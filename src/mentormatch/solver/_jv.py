@@ -154,11 +154,9 @@ def certify(
         return False
     if n == 0:
         return True
-    if col_of_row.min() < 0 or col_of_row.max() >= m or len(np.unique(col_of_row)) != n:
-        return False
     sign = np.int64(-1 if maximize else 1)
     cost = np.ascontiguousarray(cost, dtype=np.int64)
-    return bool(_kernels()["certify"](cost, sign, col_of_row, u, v))
+    return bool(_kernels()["certify"](cost, sign, col_of_row.astype(np.int64, copy=False), u, v))
 
 
 def _kernels() -> dict[str, Any]:
@@ -331,6 +329,12 @@ def _kernels() -> dict[str, Any]:
     @njit(nogil=True)
     def certify_kernel(cost, sg, col_of_row, u, v):  # pragma: no cover - compiled
         n, m = cost.shape
+        used = np.zeros(m, dtype=np.bool_)
+        for i in range(n):  # an injective assignment into the columns
+            j = col_of_row[i]
+            if j < 0 or j >= m or used[j]:
+                return False
+            used[j] = True
         for i in range(n):
             ui = u[i]
             for j in range(m):
@@ -339,9 +343,6 @@ def _kernels() -> dict[str, Any]:
             if ui + v[col_of_row[i]] != sg * cost[i, col_of_row[i]]:
                 return False
         if n < m:
-            used = np.zeros(m, dtype=np.bool_)
-            for i in range(n):
-                used[col_of_row[i]] = True
             for j in range(m):
                 if v[j] > 0 or (not used[j] and v[j] != 0):
                     return False
