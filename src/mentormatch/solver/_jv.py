@@ -174,15 +174,22 @@ def _kernels() -> dict[str, Any]:
         free = np.empty(n, dtype=np.int64)
         numfree = 0
         if n == m and n > 1:
-            # column reduction, from the last column (as in LAPJV)
+            # column reduction, from the last column (as in LAPJV); the minima
+            # (first row reaching each) are found row by row, in memory order
+            colmin = np.empty(m, dtype=np.int64)
+            argmin = np.zeros(m, dtype=np.int64)
+            for j in range(m):
+                colmin[j] = sg * cost[0, j]
+            for i in range(1, n):
+                for j in range(m):
+                    c = sg * cost[i, j]
+                    if c < colmin[j]:
+                        colmin[j] = c
+                        argmin[j] = i
             matches = np.zeros(n, dtype=np.int64)
             for j in range(m - 1, -1, -1):
-                low = sg * cost[0, j]
-                imin = 0
-                for i in range(1, n):
-                    if sg * cost[i, j] < low:
-                        low = sg * cost[i, j]
-                        imin = i
+                low = colmin[j]
+                imin = argmin[j]
                 v[j] = low
                 matches[imin] += 1
                 if matches[imin] == 1:
